@@ -1,0 +1,112 @@
+/**
+ * One registry of gateway errors (Fastify's lib/errors.js pattern, knooppunt's safe-message split).
+ *
+ * Every error carries a stable code `SPB_ERR_<AREA>_<WHAT>`, a FHIR IssueType, its own HTTP status and
+ * FHIRPath (or segment) expressions. `message` is client-safe: it names paths, never values. The internal
+ * `cause` is only ever logged. A retired code is never reused.
+ */
+import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+
+export type IssueType = OperationOutcomeIssue['code'];
+
+export class GatewayError extends Error {
+  readonly code: string;
+  readonly issueType: IssueType;
+  readonly httpStatus: number;
+  readonly issues: OperationOutcomeIssue[];
+
+  constructor(code: string, issueType: IssueType, httpStatus: number, message: string, issues?: OperationOutcomeIssue[], cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.issueType = issueType;
+    this.httpStatus = httpStatus;
+    this.issues = issues ?? [{ severity: 'error', code: issueType, diagnostics: message }];
+  }
+
+  toOutcome(): OperationOutcome {
+    return {
+      resourceType: 'OperationOutcome',
+      issue: this.issues.map((i) => ({ ...i, details: i.details ?? { coding: [{ system: ERROR_CODE_SYSTEM, code: this.code }] } })),
+    };
+  }
+}
+
+export const ERROR_CODE_SYSTEM = 'https://spoedbrug.nl/fhir/CodeSystem/error-code';
+
+export interface ErrorDefinition {
+  code: string;
+  issueType: IssueType;
+  httpStatus: number;
+  template: string;
+}
+
+export type ErrorFactory = ((args?: { params?: string[]; expression?: string[]; issues?: OperationOutcomeIssue[]; cause?: unknown }) => GatewayError) &
+  ErrorDefinition;
+
+const registry = new Map<string, ErrorDefinition>();
+
+/** Define an error kind. `template` uses `%s` placeholders filled from `params` (paths and names, never patient values). */
+export function defineError(code: string, issueType: IssueType, httpStatus: number, template: string): ErrorFactory {
+  if (registry.has(code)) throw new Error(`duplicate error code ${code}`);
+  const def: ErrorDefinition = { code, issueType, httpStatus, template };
+  registry.set(code, def);
+  const factory = (args: { params?: string[]; expression?: string[]; issues?: OperationOutcomeIssue[]; cause?: unknown } = {}) => {
+    const params = args.params ?? [];
+    let i = 0;
+    const message = template.replace(/%s/g, () => String(params[i++] ?? ''));
+    const issues = args.issues ?? [
+      { severity: 'error' as const, code: issueType, diagnostics: message, ...(args.expression ? { expression: args.expression } : {}) },
+    ];
+    return new GatewayError(code, issueType, httpStatus, message, issues, args.cause);
+  };
+  return Object.assign(factory, def);
+}
+
+export function listErrorDefinitions(): ErrorDefinition[] {
+  return [...registry.values()];
+}
+
+// --- HTTP / request shape -------------------------------------------------------------------------
+export const MalformedJson = defineError('SPB_ERR_HTTP_MALFORMED_JSON', 'structure', 400, 'The request body is not valid JSON: %s');
+export const UnsupportedMediaType = defineError('SPB_ERR_HTTP_MEDIA_TYPE', 'not-supported', 415, 'Content type %s is not accepted here; use %s');
+export const BodyTooLarge = defineError('SPB_ERR_HTTP_BODY_TOO_LARGE', 'too-long', 413, 'The request body exceeds the limit of %s bytes');
+export const RouteNotFound = defineError('SPB_ERR_HTTP_NOT_FOUND', 'not-found', 404, 'No endpoint %s %s');
+export const MethodNotAllowed = defineError('SPB_ERR_HTTP_METHOD', 'not-supported', 405, 'Method %s is not allowed on %s');
+export const NotAcceptable = defineError('SPB_ERR_HTTP_NOT_ACCEPTABLE', 'not-supported', 406, 'Format %s is not supported; use application/fhir+json');
+export const BadRequest = defineError('SPB_ERR_HTTP_BAD_REQUEST', 'invalid', 400, '%s');
+export const InternalError = defineError('SPB_ERR_INTERNAL', 'exception', 500, 'An internal error occurred; it has been logged with request id %s');
+export const Unavailable = defineError('SPB_ERR_UNAVAILABLE', 'transient', 503, '%s');
+
+// --- FHIR REST ------------------------------------------------------------------------------------
+export const UnknownResourceType = defineError('SPB_ERR_FHIR_UNKNOWN_TYPE', 'not-supported', 404, 'Resource type %s is not supported');
+export const ResourceNotFound = defineError('SPB_ERR_FHIR_NOT_FOUND', 'not-found', 404, '%s/%s is not known');
+export const VersionNotFound = defineError('SPB_ERR_FHIR_VERSION_NOT_FOUND', 'not-found', 404, '%s/%s has no version %s');
+export const ResourceGone = defineError('SPB_ERR_FHIR_GONE', 'deleted', 410, '%s/%s has been deleted');
+export const VersionConflict = defineError('SPB_ERR_FHIR_VERSION_CONFLICT', 'conflict', 412, '%s/%s is at version %s, not %s (If-Match)');
+export const ConditionalMultiple = defineError('SPB_ERR_FHIR_CONDITIONAL_MULTIPLE', 'multiple-matches', 412, 'Condition %s matches %s resources');
+export const IdMismatch = defineError('SPB_ERR_FHIR_ID_MISMATCH', 'invalid', 400, 'Resource id %s does not match the URL id %s');
+export const TypeMismatch = defineError('SPB_ERR_FHIR_TYPE_MISMATCH', 'invalid', 400, 'Body resourceType %s does not match the URL type %s');
+export const InvalidId = defineError('SPB_ERR_FHIR_INVALID_ID', 'value', 400, 'Id %s is not a valid FHIR id ([A-Za-z0-9-.]{1,64})');
+export const InvalidSearch = defineError('SPB_ERR_FHIR_INVALID_SEARCH', 'invalid', 400, 'Search parameter %s: %s');
+export const UnknownSearchParam = defineError('SPB_ERR_FHIR_UNKNOWN_SEARCH_PARAM', 'not-supported', 400, 'Search parameter %s is not supported for %s');
+export const InvalidBundle = defineError('SPB_ERR_FHIR_INVALID_BUNDLE', 'invalid', 400, '%s');
+export const TransactionEntryFailed = defineError('SPB_ERR_FHIR_TRANSACTION_ENTRY', 'processing', 400, 'Bundle.entry[%s] failed: %s');
+export const UnknownOperation = defineError('SPB_ERR_FHIR_UNKNOWN_OPERATION', 'not-supported', 404, 'Operation %s is not supported on %s');
+export const ImmutableResource = defineError('SPB_ERR_FHIR_IMMUTABLE', 'forbidden', 405, '%s resources cannot be changed or deleted');
+
+// --- validation -----------------------------------------------------------------------------------
+/** Structural problems (unknown element, wrong type, bad primitive, missing required, bad code): 400. */
+export const ValidationFailed = defineError('SPB_ERR_VALIDATION_FAILED', 'invalid', 400, 'The resource is not valid: %s issue(s)');
+/** Profile rules and invariants broken on an otherwise well-formed resource: 422. */
+export const ProfileViolation = defineError('SPB_ERR_VALIDATION_PROFILE', 'processing', 422, 'The resource does not conform to %s: %s issue(s)');
+export const UnknownProfile = defineError('SPB_ERR_VALIDATION_UNKNOWN_PROFILE', 'not-supported', 400, 'Profile %s is not known to this server');
+
+// --- config / rules as data -----------------------------------------------------------------------
+export const ConfigInvalid = defineError('SPB_ERR_CONFIG_INVALID', 'invalid', 500, 'Configuration %s is invalid: %s');
+
+/** Turn anything thrown into a GatewayError; unknown errors become a generic outcome that leaks nothing. */
+export function normaliseError(err: unknown, requestId = 'unknown'): GatewayError {
+  if (err instanceof GatewayError) return err;
+  return InternalError({ params: [requestId], cause: err });
+}

@@ -1,0 +1,211 @@
+/**
+ * Compile a SearchRequest into SQL over the index tables. The most selective criterion drives the query
+ * (`r.id IN (…)`, evaluated once); every other criterion is an EXISTS probe on (type, id, param).
+ * Same SQL for SQLite and PostgreSQL.
+ */
+import { InvalidSearch } from '../fhir/errors.ts';
+import { dateRange, MAX_MS, MIN_MS } from '../lib/time.ts';
+import { normaliseReference } from '../search/extract.ts';
+import { normaliseString } from '../search/normalise.ts';
+import type { IndexKind } from '../search/params.ts';
+import { type Criterion, type SearchRequest, type SortSpec, splitPrefix } from '../search/request.ts';
+import type { SqlValue } from './sql.ts';
+
+export interface Fragment {
+  sql: string;
+  params: SqlValue[];
+}
+
+export const KIND_TABLE: Record<IndexKind, string> = {
+  token: 'idx_token',
+  uri: 'idx_token',
+  string: 'idx_string',
+  date: 'idx_date',
+  reference: 'idx_ref',
+  number: 'idx_number',
+  quantity: 'idx_number',
+};
+const SORT_COLUMN: Record<IndexKind, string> = {
+  token: 'code',
+  uri: 'code',
+  string: 'norm',
+  date: 'lo',
+  reference: 'target',
+  number: 'value',
+  quantity: 'value',
+};
+/** Lower is more selective; the first positive criterion in this order drives the query. */
+const SELECTIVITY: Record<IndexKind, number> = { reference: 1, uri: 3, token: 4, string: 5, number: 6, quantity: 6, date: 7 };
+const STRING_MAX = '\u{10FFFF}';
+
+export function compileWhere(req: SearchRequest): Fragment {
+  const conds: string[] = ['r.type = ?', 'r.deleted = 0'];
+  const params: SqlValue[] = [req.type];
+  const add = (f: Fragment) => {
+    conds.push(f.sql);
+    params.push(...f.params);
+  };
+  const indexed: Criterion[] = [];
+  for (const c of req.criteria) {
+    if (c.def.code === '_id' || c.def.code === '_lastUpdated') add(columnCondition(c));
+    else indexed.push(c);
+  }
+  const ordered = [...indexed].sort((a, b) => rank(a) - rank(b));
+  ordered.forEach((c, i) => {
+    add(indexCondition(c, req.type, i === 0 && isPositive(c)));
+  });
+  return { sql: conds.join(' AND '), params };
+}
+
+export function compileOrder(req: SearchRequest): Fragment {
+  if (!req.sort.length) return { sql: 'r.last_updated DESC, r.id', params: [] };
+  const params: SqlValue[] = [];
+  const keys = req.sort.map((s) => {
+    const k = sortKey(req, s);
+    params.push(...k.params);
+    return k.sql;
+  });
+  return { sql: `${keys.join(', ')}, r.id`, params };
+}
+
+function sortKey(req: SearchRequest, s: SortSpec): Fragment {
+  const dir = s.descending ? 'DESC' : 'ASC';
+  if (s.param === '_id') return { sql: `r.id ${dir}`, params: [] };
+  if (s.param === '_lastUpdated') return { sql: `r.last_updated ${dir}`, params: [] };
+  const def = req.criteria.find((c) => c.def.code === s.param)?.def;
+  const kind = def?.kind ?? req.sortKinds?.[s.param] ?? 'token';
+  const agg = s.descending ? 'MAX' : 'MIN';
+  const col = SORT_COLUMN[kind];
+  // resources without a value sort last in both directions
+  const sub = `(SELECT ${agg}(x.${col}) FROM ${KIND_TABLE[kind]} x WHERE x.type = r.type AND x.id = r.id AND x.param = ?)`;
+  return { sql: `CASE WHEN ${sub} IS NULL THEN 1 ELSE 0 END, ${sub} ${dir}`, params: [s.param, s.param] };
+}
+
+function rank(c: Criterion): number {
+  if (!isPositive(c)) return 100;
+  const systemCode = c.def.kind === 'token' && c.values.every((v) => v.includes('|') && !v.endsWith('|'));
+  return SELECTIVITY[c.def.kind] - (systemCode ? 2 : 0) - (c.def.code === 'identifier' ? 2 : 0);
+}
+
+function isPositive(c: Criterion): boolean {
+  return c.modifier !== 'missing' && c.modifier !== 'not';
+}
+
+function columnCondition(c: Criterion): Fragment {
+  if (c.modifier === 'missing') return { sql: c.values[0] === 'true' ? '1 = 0' : '1 = 1', params: [] };
+  if (c.def.code === '_id') return { sql: `r.id IN (${c.values.map(() => '?').join(', ')})`, params: c.values };
+  return anyOf(c.values.map((v) => dateCondition(v, 'r.last_updated', 'r.last_updated', c.raw)));
+}
+
+function indexCondition(c: Criterion, type: string, drive: boolean): Fragment {
+  const table = KIND_TABLE[c.def.kind];
+  const probe = 'x.type = r.type AND x.id = r.id AND x.param = ?';
+  if (c.modifier === 'missing') {
+    const sql = `EXISTS (SELECT 1 FROM ${table} x WHERE ${probe})`;
+    return { sql: c.values[0] === 'true' ? `NOT ${sql}` : sql, params: [c.def.code] };
+  }
+  const match = anyOf(c.values.map((v) => valueMatch(c, v)));
+  if (c.modifier === 'not') return { sql: `NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${probe} AND ${match.sql})`, params: [c.def.code, ...match.params] };
+  if (drive)
+    return { sql: `r.id IN (SELECT x.id FROM ${table} x WHERE x.type = ? AND x.param = ? AND ${match.sql})`, params: [type, c.def.code, ...match.params] };
+  return { sql: `EXISTS (SELECT 1 FROM ${table} x WHERE ${probe} AND ${match.sql})`, params: [c.def.code, ...match.params] };
+}
+
+function anyOf(parts: Fragment[]): Fragment {
+  if (parts.length === 1) return parts[0] as Fragment;
+  return { sql: `(${parts.map((p) => p.sql).join(' OR ')})`, params: parts.flatMap((p) => p.params) };
+}
+
+function valueMatch(c: Criterion, v: string): Fragment {
+  switch (c.def.kind) {
+    case 'token':
+      return tokenMatch(c, v);
+    case 'uri':
+      return c.modifier === 'below'
+        ? { sql: "x.system = '' AND x.code LIKE ? ESCAPE '\\'", params: [`${escapeLike(v)}%`] }
+        : { sql: "x.system = '' AND x.code = ?", params: [v] };
+    case 'string':
+      return stringMatch(c, v);
+    case 'date':
+      return dateCondition(v, 'x.lo', 'x.hi', c.raw);
+    case 'reference':
+      return referenceMatch(c, v);
+    case 'number':
+    case 'quantity':
+      return numberMatch(v);
+  }
+}
+
+function tokenMatch(c: Criterion, v: string): Fragment {
+  if (c.modifier === 'text') return { sql: 'x.text >= ? AND x.text < ?', params: [normaliseString(v), normaliseString(v) + STRING_MAX] };
+  const bar = v.indexOf('|');
+  if (bar < 0) return { sql: 'x.code = ?', params: [v] };
+  const system = v.slice(0, bar);
+  const code = v.slice(bar + 1);
+  if (code === '') return { sql: 'x.system = ?', params: [system] };
+  return { sql: 'x.code = ? AND x.system = ?', params: [code, system] };
+}
+
+function stringMatch(c: Criterion, v: string): Fragment {
+  if (c.modifier === 'exact') return { sql: 'x.raw = ?', params: [v] };
+  const n = normaliseString(v);
+  if (c.modifier === 'contains') return { sql: "x.norm LIKE ? ESCAPE '\\'", params: [`%${escapeLike(n)}%`] };
+  return { sql: 'x.norm >= ? AND x.norm < ?', params: [n, n + STRING_MAX] };
+}
+
+function referenceMatch(c: Criterion, v: string): Fragment {
+  const typed = c.modifier && /^[A-Z]/.test(c.modifier) ? `${c.modifier}/${v}` : v;
+  if (typed.includes('/')) return { sql: 'x.target = ?', params: [normaliseReference(typed)] };
+  // a bare id matches that id in any of the parameter's target types
+  const targets = c.def.targets.length ? c.def.targets : ['Resource'];
+  return { sql: `x.target IN (${targets.map(() => '?').join(', ')})`, params: targets.map((t) => `${t}/${v}`) };
+}
+
+function numberMatch(raw: string): Fragment {
+  const [prefix, rest] = splitPrefix(raw);
+  const [num, system, code] = rest.split('|');
+  const value = Number(num);
+  const decimals = (num?.split('.')[1] ?? '').length;
+  const half = 0.5 * 10 ** -decimals; // "100" means [99.5, 100.5): the precision of the value given
+  const ops: Record<string, Fragment> = {
+    eq: { sql: 'x.value >= ? AND x.value < ?', params: [value - half, value + half] },
+    ne: { sql: 'NOT (x.value >= ? AND x.value < ?)', params: [value - half, value + half] },
+    gt: { sql: 'x.value > ?', params: [value] },
+    lt: { sql: 'x.value < ?', params: [value] },
+    ge: { sql: 'x.value >= ?', params: [value] },
+    le: { sql: 'x.value <= ?', params: [value] },
+    sa: { sql: 'x.value > ?', params: [value] },
+    eb: { sql: 'x.value < ?', params: [value] },
+    ap: { sql: 'x.value >= ? AND x.value <= ?', params: [value * 0.9, value * 1.1] },
+  };
+  const f = ops[prefix] as Fragment;
+  const extra: Fragment[] = [];
+  if (system) extra.push({ sql: 'x.system = ?', params: [system] });
+  if (code) extra.push({ sql: 'x.code = ?', params: [code] });
+  return { sql: [f.sql, ...extra.map((e) => e.sql)].join(' AND '), params: [...f.params, ...extra.flatMap((e) => e.params)] };
+}
+
+/** R4 date search semantics (3.1.1.4.3): both the indexed value and the search value are ranges. */
+export function dateCondition(raw: string, lo: string, hi: string, label: string): Fragment {
+  const [prefix, value] = splitPrefix(raw);
+  const range = dateRange(value);
+  if (!range) throw InvalidSearch({ params: [label, 'not a FHIR date or dateTime'], expression: [label] });
+  const [slo, shi] = range;
+  const widen = Math.max(Math.abs(Date.now() - slo) * 0.1, 86400000);
+  const ops: Record<string, Fragment> = {
+    eq: { sql: `${lo} >= ? AND ${hi} <= ?`, params: [slo, shi] },
+    ne: { sql: `NOT (${lo} >= ? AND ${hi} <= ?)`, params: [slo, shi] },
+    gt: { sql: `${hi} > ?`, params: [shi] },
+    lt: { sql: `${lo} < ?`, params: [slo] },
+    ge: { sql: `${hi} >= ?`, params: [slo] },
+    le: { sql: `${lo} <= ?`, params: [shi] },
+    sa: { sql: `${lo} > ?`, params: [shi] },
+    eb: { sql: `${hi} < ?`, params: [slo] },
+    ap: { sql: `${lo} <= ? AND ${hi} >= ?`, params: [Math.min(shi + widen, MAX_MS), Math.max(slo - widen, MIN_MS)] },
+  };
+  return ops[prefix] as Fragment;
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
+}

@@ -1,0 +1,259 @@
+/**
+ * FhirRepository over one SQL connection. Every write keeps three things in step inside the caller's
+ * transaction: the current row, the version in history, and the search index rows.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Resource } from '@medplum/fhirtypes';
+import { ConditionalMultiple, ResourceGone, ResourceNotFound, VersionConflict, VersionNotFound } from '../fhir/errors.ts';
+import { extractIndexRows, type IndexRows } from '../search/extract.ts';
+import type { SearchParamRegistry } from '../search/params.ts';
+import type { SearchRequest } from '../search/request.ts';
+import { INDEX_TABLES } from './schema.ts';
+import { runSearch } from './sql-search-run.ts';
+import type { Row, SqlConn, SqlDriver, SqlValue } from './sql.ts';
+import type { CreateOptions, FhirRepository, HistoryPage, HistoryQuery, SearchResult, UpdateOptions, WriteResult } from './types.ts';
+
+interface CurrentRow {
+  version: number;
+  deleted: number;
+}
+
+export class SqlRepository implements FhirRepository {
+  #conn: SqlConn;
+  #driver: SqlDriver;
+  #registry: SearchParamRegistry;
+
+  constructor(conn: SqlConn, driver: SqlDriver, registry: SearchParamRegistry) {
+    this.#conn = conn;
+    this.#driver = driver;
+    this.#registry = registry;
+  }
+
+  async create(resource: Resource, options: CreateOptions = {}): Promise<WriteResult> {
+    if (options.ifNoneExist) {
+      await this.#driver.lock(this.#conn, conditionKey(options.ifNoneExist));
+      const found = await this.#matches(options.ifNoneExist);
+      if (found.length > 1) throw ConditionalMultiple({ params: ['If-None-Exist', String(found.length)] });
+      if (found[0]) return { resource: found[0], created: false };
+    }
+    return this.#insertNew({ ...resource, id: randomUUID() } as Resource & { id: string }, 1);
+  }
+
+  async update(resource: Resource & { id: string }, options: UpdateOptions = {}): Promise<WriteResult> {
+    const { resourceType: type, id } = resource;
+    await this.#driver.lock(this.#conn, `res:${type}/${id}`);
+    const current = await this.#current(type, id);
+    if (options.ifMatch !== undefined && (!current || current.deleted || String(current.version) !== options.ifMatch))
+      throw VersionConflict({ params: [type, id, current && !current.deleted ? String(current.version) : 'none', options.ifMatch] });
+    if (!current) return this.#insertNew(resource, 1);
+    const version = current.version + 1;
+    const stored = withMeta(resource, version);
+    const content = JSON.stringify(stored);
+    await this.#conn.run('UPDATE resources SET version = ?, last_updated = ?, deleted = 0, content = ? WHERE type = ? AND id = ?', [
+      version,
+      lastUpdatedMs(stored),
+      content,
+      type,
+      id,
+    ]);
+    await this.#writeHistory(stored, version, current.deleted ? 'POST' : 'PUT', content);
+    await this.#deleteIndex(type, id);
+    await this.#insertIndex(type, id, extractIndexRows(stored, this.#registry));
+    return { resource: stored, created: current.deleted === 1 };
+  }
+
+  async conditionalUpdate(resource: Resource, criteria: SearchRequest, options: UpdateOptions = {}): Promise<WriteResult> {
+    await this.#driver.lock(this.#conn, conditionKey(criteria));
+    const found = await this.#matches(criteria);
+    if (found.length > 1) throw ConditionalMultiple({ params: ['conditional update', String(found.length)] });
+    const match = found[0];
+    if (match) return this.update({ ...resource, id: match.id as string }, options);
+    if (resource.id) return this.update(resource as Resource & { id: string }, options);
+    return this.#insertNew({ ...resource, id: randomUUID() } as Resource & { id: string }, 1);
+  }
+
+  async delete(type: string, id: string, options: UpdateOptions = {}): Promise<boolean> {
+    await this.#driver.lock(this.#conn, `res:${type}/${id}`);
+    const current = await this.#current(type, id);
+    if (!current) return false;
+    if (options.ifMatch !== undefined && String(current.version) !== options.ifMatch)
+      throw VersionConflict({ params: [type, id, String(current.version), options.ifMatch] });
+    if (current.deleted) return true;
+    const version = current.version + 1;
+    const now = Date.now();
+    await this.#conn.run("UPDATE resources SET version = ?, last_updated = ?, deleted = 1, content = '' WHERE type = ? AND id = ?", [version, now, type, id]);
+    await this.#conn.run('INSERT INTO history (type, id, version, last_updated, deleted, method, content) VALUES (?, ?, ?, ?, 1, ?, ?)', [
+      type,
+      id,
+      version,
+      now,
+      'DELETE',
+      '',
+    ]);
+    await this.#deleteIndex(type, id);
+    return true;
+  }
+
+  async read(type: string, id: string): Promise<Resource> {
+    const rows = await this.#conn.all('SELECT deleted, content FROM resources WHERE type = ? AND id = ?', [type, id]);
+    const row = rows[0];
+    if (!row) throw ResourceNotFound({ params: [type, id] });
+    if (Number(row.deleted)) throw ResourceGone({ params: [type, id] });
+    return JSON.parse(row.content as string) as Resource;
+  }
+
+  async vread(type: string, id: string, versionId: string): Promise<Resource> {
+    const version = Number(versionId);
+    const rows = Number.isInteger(version)
+      ? await this.#conn.all('SELECT deleted, content FROM history WHERE type = ? AND id = ? AND version = ?', [type, id, version])
+      : [];
+    const row = rows[0];
+    if (!row) {
+      await this.read(type, id); // 404 for an unknown resource, 410 if deleted
+      throw VersionNotFound({ params: [type, id, versionId] });
+    }
+    if (Number(row.deleted)) throw ResourceGone({ params: [type, id] });
+    return JSON.parse(row.content as string) as Resource;
+  }
+
+  async history(q: HistoryQuery): Promise<HistoryPage> {
+    const conds: string[] = [];
+    const params: SqlValue[] = [];
+    if (q.type) conds.push('type = ?') && params.push(q.type);
+    if (q.id) conds.push('id = ?') && params.push(q.id);
+    if (q.since !== undefined) conds.push('last_updated >= ?') && params.push(q.since);
+    const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
+    const totalRow = await this.#conn.all(`SELECT COUNT(*) AS n FROM history ${where}`, params);
+    const rows = await this.#conn.all(
+      `SELECT type, id, version, last_updated, method, content FROM history ${where} ORDER BY last_updated DESC, version DESC LIMIT ? OFFSET ?`,
+      [...params, q.count, q.offset],
+    );
+    return { total: Number(totalRow[0]?.n ?? 0), entries: rows.map(toHistoryEntry) };
+  }
+
+  search(request: SearchRequest): Promise<SearchResult> {
+    return runSearch(this.#conn, request);
+  }
+
+  async #matches(criteria: SearchRequest): Promise<Resource[]> {
+    return (await runSearch(this.#conn, { ...criteria, count: 2, offset: 0, include: [], revinclude: [], total: 'none', sort: [] })).resources;
+  }
+
+  async #current(type: string, id: string): Promise<CurrentRow | undefined> {
+    const rows = await this.#conn.all(`SELECT version, deleted FROM resources WHERE type = ? AND id = ?${this.#driver.forUpdate}`, [type, id]);
+    const row = rows[0];
+    return row ? { version: Number(row.version), deleted: Number(row.deleted) } : undefined;
+  }
+
+  async #insertNew(resource: Resource & { id: string }, version: number): Promise<WriteResult> {
+    const stored = withMeta(resource, version);
+    const content = JSON.stringify(stored);
+    await this.#conn.run('INSERT INTO resources (type, id, version, last_updated, deleted, content) VALUES (?, ?, ?, ?, 0, ?)', [
+      stored.resourceType,
+      resource.id,
+      version,
+      lastUpdatedMs(stored),
+      content,
+    ]);
+    await this.#writeHistory(stored, version, 'POST', content);
+    await this.#insertIndex(stored.resourceType, resource.id, extractIndexRows(stored, this.#registry));
+    return { resource: stored, created: true };
+  }
+
+  async #writeHistory(r: Resource, version: number, method: string, content: string): Promise<void> {
+    await this.#conn.run('INSERT INTO history (type, id, version, last_updated, deleted, method, content) VALUES (?, ?, ?, ?, 0, ?, ?)', [
+      r.resourceType,
+      r.id as string,
+      version,
+      lastUpdatedMs(r),
+      method,
+      content,
+    ]);
+  }
+
+  async #deleteIndex(type: string, id: string): Promise<void> {
+    for (const table of INDEX_TABLES) await this.#conn.run(`DELETE FROM ${table} WHERE type = ? AND id = ?`, [type, id]);
+  }
+
+  async #insertIndex(type: string, id: string, rows: IndexRows): Promise<void> {
+    await insertRows(
+      this.#conn,
+      'idx_token',
+      ['system', 'code', 'text'],
+      type,
+      id,
+      rows.token.map((r) => [r.param, r.system, r.code, r.text]),
+    );
+    await insertRows(
+      this.#conn,
+      'idx_string',
+      ['norm', 'raw'],
+      type,
+      id,
+      rows.string.map((r) => [r.param, r.norm, r.raw]),
+    );
+    await insertRows(
+      this.#conn,
+      'idx_date',
+      ['lo', 'hi'],
+      type,
+      id,
+      rows.date.map((r) => [r.param, r.lo, r.hi]),
+    );
+    await insertRows(
+      this.#conn,
+      'idx_ref',
+      ['target'],
+      type,
+      id,
+      rows.reference.map((r) => [r.param, r.target]),
+    );
+    await insertRows(
+      this.#conn,
+      'idx_number',
+      ['value', 'system', 'code'],
+      type,
+      id,
+      rows.number.map((r) => [r.param, r.value, r.system, r.code]),
+    );
+  }
+}
+
+/** One multi-row INSERT per table keeps a write to a handful of statements. */
+async function insertRows(conn: SqlConn, table: string, cols: string[], type: string, id: string, rows: SqlValue[][]): Promise<void> {
+  if (!rows.length) return;
+  const tuple = `(?, ?, ?, ${cols.map(() => '?').join(', ')})`;
+  const sql = `INSERT INTO ${table} (type, id, param, ${cols.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`;
+  await conn.run(
+    sql,
+    rows.flatMap((r) => [type, id, ...r]),
+  );
+}
+
+function withMeta<T extends Resource>(resource: T, version: number): T & { id: string } {
+  return { ...resource, meta: { ...resource.meta, versionId: String(version), lastUpdated: new Date().toISOString() } } as T & { id: string };
+}
+
+function lastUpdatedMs(r: Resource): number {
+  return Date.parse(r.meta?.lastUpdated as string);
+}
+
+function conditionKey(req: SearchRequest): string {
+  return `cond:${req.type}?${req.criteria
+    .map((c) => c.raw)
+    .sort()
+    .join('&')}`;
+}
+
+function toHistoryEntry(row: Row): import('./types.ts').HistoryEntry {
+  const method = row.method as 'POST' | 'PUT' | 'DELETE';
+  const content = row.content as string;
+  return {
+    type: row.type as string,
+    id: row.id as string,
+    versionId: String(row.version),
+    lastUpdated: new Date(Number(row.last_updated)).toISOString(),
+    method,
+    ...(content ? { resource: JSON.parse(content) as Resource } : {}),
+  };
+}

@@ -1,0 +1,58 @@
+/** A FhirStore over a SqlDriver: single operations each get their own transaction or reader. */
+import type { Resource } from '@medplum/fhirtypes';
+import type { SearchParamRegistry } from '../search/params.ts';
+import type { SearchRequest } from '../search/request.ts';
+import { SqlRepository } from './sql-repository.ts';
+import type { SqlDriver } from './sql.ts';
+import type { CreateOptions, FhirRepository, FhirStore, HistoryPage, HistoryQuery, SearchResult, UpdateOptions, WriteResult } from './types.ts';
+
+export class SqlStore implements FhirStore {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly driver: SqlDriver;
+  #registry: SearchParamRegistry;
+
+  constructor(driver: SqlDriver, registry: SearchParamRegistry) {
+    this.driver = driver;
+    this.kind = driver.kind;
+    this.#registry = registry;
+  }
+
+  transaction<T>(fn: (repo: FhirRepository) => Promise<T>): Promise<T> {
+    return this.driver.withTransaction((conn) => fn(new SqlRepository(conn, this.driver, this.#registry)));
+  }
+
+  #read<T>(fn: (repo: FhirRepository) => Promise<T>): Promise<T> {
+    return this.driver.withReader((conn) => fn(new SqlRepository(conn, this.driver, this.#registry)));
+  }
+
+  create(resource: Resource, options?: CreateOptions): Promise<WriteResult> {
+    return this.transaction((r) => r.create(resource, options));
+  }
+  update(resource: Resource & { id: string }, options?: UpdateOptions): Promise<WriteResult> {
+    return this.transaction((r) => r.update(resource, options));
+  }
+  conditionalUpdate(resource: Resource, criteria: SearchRequest, options?: UpdateOptions): Promise<WriteResult> {
+    return this.transaction((r) => r.conditionalUpdate(resource, criteria, options));
+  }
+  delete(type: string, id: string, options?: UpdateOptions): Promise<boolean> {
+    return this.transaction((r) => r.delete(type, id, options));
+  }
+  read(type: string, id: string): Promise<Resource> {
+    return this.#read((r) => r.read(type, id));
+  }
+  vread(type: string, id: string, versionId: string): Promise<Resource> {
+    return this.#read((r) => r.vread(type, id, versionId));
+  }
+  history(query: HistoryQuery): Promise<HistoryPage> {
+    return this.#read((r) => r.history(query));
+  }
+  search(request: SearchRequest): Promise<SearchResult> {
+    return this.#read((r) => r.search(request));
+  }
+  async ping(): Promise<void> {
+    await this.driver.withReader((conn) => conn.all('SELECT 1 AS ok'));
+  }
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * The narrow SQL seam both stores share. Statements are written once with `?` placeholders; the
+ * PostgreSQL driver renumbers them. Each driver decides how transactions and locks work.
+ */
+export type SqlValue = string | number | bigint | null;
+export type Row = Record<string, unknown>;
+
+export interface SqlConn {
+  all(sql: string, params?: SqlValue[]): Promise<Row[]>;
+  run(sql: string, params?: SqlValue[]): Promise<number>;
+}
+
+export interface SqlDriver {
+  readonly kind: 'sqlite' | 'postgres';
+  /** One atomic unit of work: commit when fn resolves, roll back when it throws. */
+  withTransaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T>;
+  /** Read-only work that sees committed data only. */
+  withReader<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T>;
+  /**
+   * Hold a lock named `key` until the current transaction ends. This is what makes conditional
+   * create/update race-safe: the check and the insert happen under the lock, in the store.
+   */
+  lock(conn: SqlConn, key: string): Promise<void>;
+  /** Lock a current-resource row for update (no-op where the driver already serialises writers). */
+  forUpdate: string;
+  /** SQL type for the text columns searched by prefix (PostgreSQL needs the C collation for index range scans). */
+  schema(): string[];
+  close(): Promise<void>;
+}

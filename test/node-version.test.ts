@@ -1,0 +1,1 @@
+import t from "tap"; t.equal(process.version.slice(0,3), "v24");
