@@ -31,12 +31,17 @@ export class SqlRepository implements FhirRepository {
 
   async create(resource: Resource, options: CreateOptions = {}): Promise<WriteResult> {
     if (options.ifNoneExist) {
-      await this.#driver.lock(this.#conn, conditionKey(options.ifNoneExist));
-      const found = await this.#matches(options.ifNoneExist);
-      if (found.length > 1) throw ConditionalMultiple({ params: ['If-None-Exist', String(found.length)] });
-      if (found[0]) return { resource: found[0], created: false };
+      const match = await this.matchCondition(options.ifNoneExist);
+      if (match) return { resource: match, created: false };
     }
-    return this.#insertNew({ ...resource, id: randomUUID() } as Resource & { id: string }, 1);
+    return this.#insertNew({ ...resource, id: options.assignedId ?? randomUUID() } as Resource & { id: string }, 1);
+  }
+
+  async matchCondition(criteria: SearchRequest): Promise<Resource | undefined> {
+    await this.#driver.lock(this.#conn, conditionKey(criteria));
+    const found = await this.#matches(criteria);
+    if (found.length > 1) throw ConditionalMultiple({ params: [conditionKey(criteria).slice(5), String(found.length)] });
+    return found[0];
   }
 
   async update(resource: Resource & { id: string }, options: UpdateOptions = {}): Promise<WriteResult> {
@@ -63,10 +68,7 @@ export class SqlRepository implements FhirRepository {
   }
 
   async conditionalUpdate(resource: Resource, criteria: SearchRequest, options: UpdateOptions = {}): Promise<WriteResult> {
-    await this.#driver.lock(this.#conn, conditionKey(criteria));
-    const found = await this.#matches(criteria);
-    if (found.length > 1) throw ConditionalMultiple({ params: ['conditional update', String(found.length)] });
-    const match = found[0];
+    const match = await this.matchCondition(criteria);
     if (match) return this.update({ ...resource, id: match.id as string }, options);
     if (resource.id) return this.update(resource as Resource & { id: string }, options);
     return this.#insertNew({ ...resource, id: randomUUID() } as Resource & { id: string }, 1);

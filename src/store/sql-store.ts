@@ -34,6 +34,9 @@ export class SqlStore implements FhirStore {
   conditionalUpdate(resource: Resource, criteria: SearchRequest, options?: UpdateOptions): Promise<WriteResult> {
     return this.transaction((r) => r.conditionalUpdate(resource, criteria, options));
   }
+  matchCondition(criteria: SearchRequest): Promise<Resource | undefined> {
+    return this.transaction((r) => r.matchCondition(criteria));
+  }
   delete(type: string, id: string, options?: UpdateOptions): Promise<boolean> {
     return this.transaction((r) => r.delete(type, id, options));
   }

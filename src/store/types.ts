@@ -42,6 +42,8 @@ export interface SearchResult {
 export interface CreateOptions {
   /** conditional create (If-None-Exist): return the match instead of creating; checked under a store lock */
   ifNoneExist?: SearchRequest;
+  /** server-assigned id chosen by the caller (transactions pre-assign ids to resolve urn:uuid references) */
+  assignedId?: string;
 }
 
 export interface UpdateOptions {
@@ -55,6 +57,8 @@ export interface FhirRepository {
   update(resource: Resource & { id: string }, options?: UpdateOptions): Promise<WriteResult>;
   /** Conditional update: 0 matches → create, 1 → update it, more → 412. Race-safe through the store lock. */
   conditionalUpdate(resource: Resource, criteria: SearchRequest, options?: UpdateOptions): Promise<WriteResult>;
+  /** Take the condition's store lock for the rest of the transaction and return its single match, if any (more → 412). */
+  matchCondition(criteria: SearchRequest): Promise<Resource | undefined>;
   /** Returns false when the resource never existed; deleting a deleted resource is a no-op. */
   delete(type: string, id: string, options?: UpdateOptions): Promise<boolean>;
   read(type: string, id: string): Promise<Resource>;

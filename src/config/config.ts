@@ -1,0 +1,101 @@
+/**
+ * Configuration: defaults → optional JSON file (SPOEDBRUG_CONFIG) → environment. Checked once against a
+ * schema that refuses unknown keys, then frozen. Domain modules receive their slice; only this module
+ * reads process.env. Every key is documented in docs/configuration.md (a test keeps the two in step).
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { ConfigInvalid } from '../fhir/errors.ts';
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  /** node:sqlite file, or ':memory:' */
+  sqlitePath: string;
+  /** PostgreSQL connection string; when set, PostgreSQL is the store */
+  databaseUrl?: string;
+  /** PostgreSQL schema for this gateway's tables */
+  pgSchema?: string;
+  /** public FHIR base URL used in links; derived from the request Host when absent */
+  baseUrl?: string;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  profilesDir: string;
+  seedDemoRegion: boolean;
+}
+
+export const DEFAULTS: GatewayConfig = {
+  port: 8080,
+  host: '0.0.0.0',
+  sqlitePath: './data/spoedbrug.db',
+  bodyLimitBytes: 10 * 1024 * 1024,
+  requestTimeoutMs: 30_000,
+  logLevel: 'info',
+  profilesDir: 'profiles',
+  seedDemoRegion: true,
+};
+
+/** Environment variable → config key, with how to read it. */
+export const ENVIRONMENT: Record<string, { key: keyof GatewayConfig; kind: 'string' | 'number' | 'boolean' }> = {
+  PORT: { key: 'port', kind: 'number' },
+  HOST: { key: 'host', kind: 'string' },
+  SPOEDBRUG_DB: { key: 'sqlitePath', kind: 'string' },
+  DATABASE_URL: { key: 'databaseUrl', kind: 'string' },
+  SPOEDBRUG_PG_SCHEMA: { key: 'pgSchema', kind: 'string' },
+  SPOEDBRUG_BASE_URL: { key: 'baseUrl', kind: 'string' },
+  SPOEDBRUG_BODY_LIMIT: { key: 'bodyLimitBytes', kind: 'number' },
+  SPOEDBRUG_REQUEST_TIMEOUT_MS: { key: 'requestTimeoutMs', kind: 'number' },
+  LOG_LEVEL: { key: 'logLevel', kind: 'string' },
+  SPOEDBRUG_PROFILES: { key: 'profilesDir', kind: 'string' },
+  SPOEDBRUG_SEED_DEMO: { key: 'seedDemoRegion', kind: 'boolean' },
+};
+
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['port', 'host', 'sqlitePath', 'bodyLimitBytes', 'requestTimeoutMs', 'logLevel', 'profilesDir', 'seedDemoRegion'],
+  properties: {
+    port: { type: 'integer', minimum: 0, maximum: 65535 },
+    host: { type: 'string', minLength: 1 },
+    sqlitePath: { type: 'string', minLength: 1 },
+    databaseUrl: { type: 'string', pattern: '^postgres(ql)?://' },
+    pgSchema: { type: 'string', pattern: '^[a-z_][a-z0-9_]{0,62}$' },
+    baseUrl: { type: 'string', pattern: '^https?://[^\\s]+[^/]$' },
+    bodyLimitBytes: { type: 'integer', minimum: 1024, maximum: 1073741824 },
+    requestTimeoutMs: { type: 'integer', minimum: 100 },
+    logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    profilesDir: { type: 'string', minLength: 1 },
+    seedDemoRegion: { type: 'boolean' },
+  },
+} as const;
+
+const validateSchema = new Ajv({ allErrors: true }).compile(CONFIG_SCHEMA);
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<GatewayConfig> = {}): Readonly<GatewayConfig> {
+  const fromFile = env.SPOEDBRUG_CONFIG ? readConfigFile(env.SPOEDBRUG_CONFIG) : {};
+  const merged: Record<string, unknown> = { ...DEFAULTS, ...fromFile, ...fromEnvironment(env), ...overrides };
+  if (!validateSchema(merged)) {
+    const why = (validateSchema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+    throw ConfigInvalid({ params: [env.SPOEDBRUG_CONFIG ?? 'environment', why] });
+  }
+  return Object.freeze(merged as unknown as GatewayConfig);
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw ConfigInvalid({ params: [path, (err as Error).message], cause: err });
+  }
+}
+
+function fromEnvironment(env: Record<string, string | undefined>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, { key, kind }] of Object.entries(ENVIRONMENT)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    out[key] = kind === 'number' ? Number(raw) : kind === 'boolean' ? !/^(0|false|no|off)$/i.test(raw) : raw;
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+/** The FHIR REST seam: plain requests in, plain responses out. No HTTP framework in here. */
+import type { Resource } from '@medplum/fhirtypes';
+import type { SearchParamRegistry } from '../search/params.ts';
+import type { QueryInput } from '../search/request.ts';
+import type { FhirRepository, FhirStore } from '../store/types.ts';
+import type { FhirValidator } from '../validation/index.ts';
+
+export type FhirMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
+
+export interface FhirRequest {
+  method: FhirMethod;
+  /** path below the FHIR base, without leading slash: '', 'metadata', 'Task', 'Task/1/_history/2', 'Task/$validate' */
+  path: string;
+  query: QueryInput;
+  body?: unknown;
+  ifMatch?: string;
+  ifNoneExist?: string;
+  prefer?: string;
+  /** absolute FHIR base URL for links and Location headers, e.g. http://localhost:8080/fhir */
+  baseUrl: string;
+}
+
+export interface FhirResponse {
+  status: number;
+  body?: Resource;
+  headers?: Record<string, string>;
+}
+
+export interface FhirContext {
+  store: FhirStore;
+  registry: SearchParamRegistry;
+  validator: FhirValidator;
+}
+
+/** What a handler works against: the store, or one transaction's repository. */
+export interface HandlerScope extends FhirContext {
+  repo: FhirRepository;
+  /** set inside a transaction whose entries were all validated up front */
+  prevalidated?: boolean;
+  /** id pre-assigned to a transaction POST entry */
+  assignedId?: string;
+}

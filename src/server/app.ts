@@ -1,0 +1,59 @@
+/**
+ * Build the HTTP application. Fastify is the edge only: parsers, error mapping, request ids, headers,
+ * and the FHIR and ops plugins. The caller (main.ts or a test) owns the store and the logger.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { RouteNotFound } from '../fhir/errors.ts';
+import type { FhirContext } from '../rest/types.ts';
+import { registerBodyParsers } from './body-parsers.ts';
+import { sendError } from './errors.ts';
+import { fhirPlugin } from './fhir-plugin.ts';
+import { opsPlugin } from './ops-plugin.ts';
+
+export interface AppOptions {
+  context: FhirContext;
+  logger: Logger;
+  bodyLimitBytes: number;
+  requestTimeoutMs: number;
+  baseUrl?: string;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  // responses can carry patient data: never store them in shared caches
+  'Cache-Control': 'no-store',
+};
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    bodyLimit: opts.bodyLimitBytes,
+    requestTimeout: opts.requestTimeoutMs,
+    return503OnClosing: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  });
+  registerBodyParsers(app);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('X-Request-Id', req.id);
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+  });
+  app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
+  app.setNotFoundHandler((req, reply) => sendError(RouteNotFound({ params: [req.method, (req.url.split('?')[0] ?? '').slice(0, 200)] }), req, reply));
+  await app.register(opsPlugin, { store: opts.context.store });
+  await app.register(fhirPlugin, { prefix: '/fhir', context: opts.context, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
+  return app;
+}

@@ -1,0 +1,60 @@
+/** HTTP adapter for the FHIR router: headers in, status/headers/body out. No FHIR logic lives here. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NotAcceptable } from '../fhir/errors.ts';
+import { handleFhirRequest } from '../rest/router.ts';
+import type { FhirContext, FhirMethod, FhirRequest } from '../rest/types.ts';
+import type { QueryInput } from '../search/request.ts';
+
+const JSON_FORMATS = /^(json|application\/(fhir\+)?json|application\/json\+fhir)$/;
+
+export interface FhirPluginOptions {
+  context: FhirContext;
+  baseUrl?: string;
+}
+
+export async function fhirPlugin(app: FastifyInstance, opts: FhirPluginOptions): Promise<void> {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    negotiate(request);
+    const res = await handleFhirRequest(opts.context, toFhirRequest(request, opts.baseUrl));
+    reply.code(res.status);
+    for (const [k, v] of Object.entries(res.headers ?? {})) reply.header(k, v);
+    if (res.body === undefined) return reply.send();
+    return reply.type('application/fhir+json; charset=utf-8').send(JSON.stringify(res.body));
+  };
+  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'], url: '/', handler });
+  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'], url: '/*', handler });
+}
+
+function negotiate(request: FastifyRequest): void {
+  const format = (request.query as QueryInput)._format;
+  if (typeof format === 'string' && !JSON_FORMATS.test(format)) throw NotAcceptable({ params: [format.slice(0, 60)] });
+  const accept = request.headers.accept;
+  if (!accept) return;
+  const ok = accept.split(',').some((a) => /^\s*(\*\/\*|application\/\*|application\/(fhir\+)?json|application\/json\+fhir)\s*(;|$)/.test(a));
+  if (!ok) throw NotAcceptable({ params: [accept.slice(0, 60)] });
+}
+
+function toFhirRequest(request: FastifyRequest, baseUrl: string | undefined): FhirRequest {
+  const header = (name: string) => {
+    const v = request.headers[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const ifMatch = header('if-match');
+  const ifNoneExist = header('if-none-exist');
+  const prefer = header('prefer');
+  return {
+    method: request.method as FhirMethod,
+    path: ((request.params as Record<string, string>)['*'] ?? '').replace(/\/+$/, ''),
+    query: request.query as QueryInput,
+    body: request.body,
+    baseUrl: baseUrl ?? `${request.protocol}://${safeHost(request.host)}/fhir`,
+    ...(ifMatch ? { ifMatch } : {}),
+    ...(ifNoneExist ? { ifNoneExist } : {}),
+    ...(prefer ? { prefer } : {}),
+  };
+}
+
+/** A Host header is client input: only a plain host[:port] makes it into links. */
+function safeHost(host: string): string {
+  return /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/.test(host) || /^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(host) ? host : 'localhost';
+}

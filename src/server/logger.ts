@@ -1,0 +1,73 @@
+/**
+ * Logging without patient data. Query strings (which carry BSNs, names and birth dates in searches) are
+ * never logged, bodies are never logged, and error causes are reduced to type, code and message —
+ * never a database driver's `detail`, which can echo row values. Redaction paths are compiled once.
+ */
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-acting-professional"]',
+  'body',
+  'resource',
+  'patient',
+  '*.bsn',
+  '*.birthDate',
+  '*.name',
+  '*.identifier',
+  '*.address',
+  '*.telecom',
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: { req: serializeRequest, res: serializeReply, err: serializeError },
+      base: { service: 'spoedbrug' },
+    },
+    destination,
+  );
+}
+
+interface ReqLike {
+  id?: string;
+  method?: string;
+  url?: string;
+  routeOptions?: { url?: string };
+}
+
+function serializeRequest(req: ReqLike) {
+  return { id: req.id, method: req.method, path: pathOnly(req.url), route: req.routeOptions?.url };
+}
+
+function serializeReply(res: { statusCode?: number }) {
+  return { statusCode: res.statusCode };
+}
+
+/** Only the path, and ids in it shortened: `/fhir/Patient?name=…` → `/fhir/Patient`. */
+export function pathOnly(url: string | undefined): string | undefined {
+  return url?.split('?')[0]?.slice(0, 200);
+}
+
+interface SerializedError {
+  type: string;
+  code?: string | undefined;
+  message?: string;
+  stack?: string | undefined;
+  cause?: SerializedError;
+}
+
+function serializeError(err: unknown): SerializedError {
+  if (!(err instanceof Error)) return { type: typeof err };
+  const e = err as Error & { code?: unknown; cause?: unknown };
+  return {
+    type: e.name,
+    code: typeof e.code === 'string' ? e.code : undefined,
+    message: e.message.slice(0, 500),
+    stack: e.stack?.split('\n').slice(0, 8).join('\n'),
+    ...(e.cause ? { cause: serializeError(e.cause) } : {}),
+  };
+}
