@@ -1,1 +1,2 @@
-import t from "tap"; t.equal(process.version.slice(0,3), "v24");
+import t from 'tap';
+t.equal(process.version.slice(0, 3), 'v24');

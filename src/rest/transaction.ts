@@ -25,7 +25,7 @@ interface Planned {
 
 export async function processBundle(ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> {
   const bundle = req.body as Bundle;
-  if (!bundle || bundle.resourceType !== 'Bundle') throw InvalidBundle({ params: ['POST to the base needs a Bundle'], expression: ['Bundle'] });
+  if (bundle?.resourceType !== 'Bundle') throw InvalidBundle({ params: ['POST to the base needs a Bundle'], expression: ['Bundle'] });
   if (bundle.type !== 'transaction' && bundle.type !== 'batch')
     throw InvalidBundle({ params: ['Bundle.type must be transaction or batch'], expression: ['Bundle.type'] });
   const entries = bundle.entry ?? [];

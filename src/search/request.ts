@@ -191,7 +191,7 @@ function parseInclude(value: string, registry: SearchParamRegistry, key: string)
   const iterate = false;
   const [sourceType, param, targetType] = value.split(':');
   const def = sourceType && param ? registry.get(sourceType)?.get(param) : undefined;
-  if (!def || def.kind !== 'reference') throw InvalidSearch({ params: [key, `${value} is not a reference parameter of a supported type`], expression: [key] });
+  if (def?.kind !== 'reference') throw InvalidSearch({ params: [key, `${value} is not a reference parameter of a supported type`], expression: [key] });
   if (targetType && def.targets.length && !def.targets.includes(targetType))
     throw InvalidSearch({ params: [key, `${param} cannot point to ${targetType}`], expression: [key] });
   return { sourceType: sourceType as string, param: param as string, ...(targetType ? { targetType } : {}), iterate };

@@ -10,7 +10,8 @@ export const MAX_JSON_DEPTH = 64;
 
 export function registerBodyParsers(app: FastifyInstance): void {
   const secureParse = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser(['application/json']);
+  // strict content types: only what FHIR and our forms use; Fastify's text/plain default would accept anything
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/fhir+json', 'application/json', 'application/json+fhir'], { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
     if (!text.trim()) return done(MalformedJson({ params: ['the body is empty'] }), undefined);

@@ -47,10 +47,20 @@ function serializeReply(res: { statusCode?: number }) {
   return { statusCode: res.statusCode };
 }
 
-/** Only the path, and ids in it shortened: `/fhir/Patient?name=…` → `/fhir/Patient`. */
+/**
+ * Only the path's shape: the query goes, and every segment that could be an id goes too, since clients
+ * may choose ids (a BSN used as a Patient id would otherwise be logged). `/fhir/Patient/123?name=x` →
+ * `/fhir/Patient/{id}`.
+ */
 export function pathOnly(url: string | undefined): string | undefined {
-  return url?.split('?')[0]?.slice(0, 200);
+  const path = url?.split('?')[0]?.slice(0, 200);
+  return path
+    ?.split('/')
+    .map((seg) => (seg === '' || KEEP_SEGMENT.test(seg) ? seg : '{id}'))
+    .join('/');
 }
+
+const KEEP_SEGMENT = /^(_history|_search|metadata|\$[a-z-]+|%24[a-z-]+|[A-Z][A-Za-z]{1,40}|[a-z][a-z-]{0,30})$/;
 
 interface SerializedError {
   type: string;

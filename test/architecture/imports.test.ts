@@ -1,0 +1,51 @@
+/** The module boundaries of docs/architecture.md, checked on every import in src/ (style.md §3.1). */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import t from 'tap';
+
+const SRC = new URL('../../src/', import.meta.url).pathname;
+/** folder → folders it may import (besides itself); `*` = anything */
+const ALLOWED: Record<string, string[]> = {
+  lib: [],
+  fhir: ['lib'],
+  search: ['fhir', 'lib'],
+  validation: ['fhir', 'lib'],
+  store: ['fhir', 'lib', 'search'],
+  rest: ['fhir', 'lib', 'search', 'store', 'validation'],
+  demo: ['fhir', 'lib', 'rest'],
+  config: ['fhir', 'lib'],
+  server: ['fhir', 'lib', 'rest', 'store', 'search'],
+  cli: ['*'],
+  '.': ['*'],
+};
+const FRAMEWORK_FREE = ['lib', 'fhir', 'search', 'validation', 'store', 'rest', 'demo'];
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+t.test('imports follow the layer table', async (t) => {
+  for (const file of files(SRC)) {
+    const rel = relative(SRC, file);
+    const folder = rel.includes('/') ? (rel.split('/')[0] as string) : '.';
+    const allowed = ALLOWED[folder];
+    t.ok(allowed, `${folder}/ is in the layer table`);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/from '([^']+)'/g)) {
+      const spec = m[1] as string;
+      if (FRAMEWORK_FREE.includes(folder)) t.notOk(/^(fastify|@fastify\/)/.test(spec), `${rel} does not import ${spec}`);
+      if (!spec.startsWith('.')) continue;
+      const target = relative(SRC, join(file, '..', spec));
+      if (target.startsWith('..')) {
+        t.ok(spec.endsWith('.json'), `${rel} reaches outside src/ only for data files`);
+        continue;
+      }
+      const targetFolder = target.includes('/') ? (target.split('/')[0] as string) : '.';
+      if (targetFolder === folder || allowed?.includes('*')) continue;
+      t.ok(allowed?.includes(targetFolder), `${rel} may import ${targetFolder}/`);
+    }
+  }
+});
