@@ -2,7 +2,17 @@
  * Composition root (knooppunt's cmd/start.go): build the rule sets, the store, the app; seed the demo
  * region when configured; report ready only after everything started; stop in order on a signal.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { demoRegion } from './demo/region-data.ts';
+import { URA_SYSTEM } from './fhir/identifiers.ts';
+import type { Sector } from './identity/caller.ts';
+import { ClientRegistry } from './identity/clients.ts';
+import { demoRegistrations, ensureDemoClients } from './identity/demo-clients.ts';
+import { loadTokenSecret } from './identity/secret.ts';
+import { TokenService } from './identity/token-service.ts';
+import { parseSearchRequest } from './search/request.ts';
 import type { DestinationStream, Logger } from 'pino';
 import type { GatewayConfig } from './config/config.ts';
 import { ensureTypeSchemasIndexed } from './fhir/definitions.ts';
@@ -39,12 +49,27 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     const seeded = await seedDemoRegion(context, new Date());
     logger.info(seeded, 'demo region seeded');
   }
+  const clientsFile = config.clientsFile ?? join(config.dataDir, 'clients.json');
+  if (config.seedDemoClients) ensureDemoClients(config.dataDir, clientsFile, demoClientList());
+  const clients = ClientRegistry.fromFile(clientsFile);
+  const resolveOrganization = organizationResolver(context);
+  const tokens = new TokenService({
+    clients,
+    replay: { claim: (key, exp) => store.claimOnce(key, exp) },
+    resolveOrganization,
+    secret: loadTokenSecret(config.tokenSecret, join(config.dataDir, 'token-secret')),
+    ttlSeconds: config.tokenTtlSeconds,
+    clockSkewSeconds: config.clockSkewSeconds,
+  });
   const app = await buildApp({
     context,
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     requestTimeoutMs: config.requestTimeoutMs,
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+    auth: { tokens, clients, authMode: config.authMode, resolveOrganization },
+    protection: { maxInFlight: config.maxInFlight, rateLimitPerMinute: config.rateLimitPerMinute },
+    ...(config.authMode !== 'smart' ? { tls: readTls(config) } : {}),
   });
   let closed = false;
   return {
@@ -58,6 +83,27 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
       await store.close();
     },
   };
+}
+
+function demoClientList() {
+  const orgs = demoRegion.organizations;
+  const pick = (o: (typeof orgs)[number] | undefined) => o && { ura: o.ura, name: o.name, sector: o.sector as Sector };
+  const region = pick(orgs.find((o) => o.sector === 'REGION'));
+  if (!region) throw new Error('the demo region has no coordination organisation');
+  return demoRegistrations({ bySector: (s) => pick(orgs.find((o) => o.sector === s)), region });
+}
+
+/** `Organization/<id>` of a URA in the store, for "addressed to me" decisions. */
+function organizationResolver(ctx: FhirContext): (ura: string) => Promise<string | undefined> {
+  return async (ura) => {
+    const req = parseSearchRequest('Organization', { identifier: `${URA_SYSTEM}|${ura}`, _count: '2' }, ctx.registry);
+    const found = await ctx.store.search({ ...req, total: 'none' });
+    return found.resources.length === 1 ? `Organization/${found.resources[0]?.id}` : undefined;
+  };
+}
+
+function readTls(config: Readonly<GatewayConfig>): { cert: Buffer; key: Buffer; ca: Buffer } {
+  return { cert: readFileSync(config.tlsCertFile as string), key: readFileSync(config.tlsKeyFile as string), ca: readFileSync(config.tlsCaFile as string) };
 }
 
 export async function serve(config: Readonly<GatewayConfig>): Promise<Gateway> {

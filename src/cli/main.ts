@@ -6,11 +6,16 @@ import { readFileSync } from 'node:fs';
 import { loadConfig } from '../config/config.ts';
 import { GatewayError } from '../fhir/errors.ts';
 import { serve } from '../main.ts';
+import { clientAssertion } from '../identity/assertion.ts';
+import { demoKeyFile } from '../identity/demo-clients.ts';
+import { ASSERTION_TYPE } from '../identity/token-service.ts';
 import { loadValidator } from '../validation/index.ts';
 
 const USAGE = `usage: spoedbrug <command>
   serve                     start the gateway (PORT, SPOEDBRUG_DB, DATABASE_URL …; see docs/configuration.md)
-  validate <file> [profile] validate a FHIR R4 JSON resource, print the OperationOutcome`;
+  validate <file> [profile] validate a FHIR R4 JSON resource, print the OperationOutcome
+  token --client <id> [--url http://localhost:8080] [--scope "system/*.rs"]
+                            get an access token from a running gateway with a demo client's key`;
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -21,6 +26,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return -1; // keep running
       case 'validate':
         return validateFile(args[0], args[1]);
+      case 'token':
+        return await printToken(args);
       default:
         process.stderr.write(`${USAGE}\n`);
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
@@ -30,6 +37,37 @@ export async function runCli(argv: string[]): Promise<number> {
     process.stderr.write(`spoedbrug ${command}: ${msg}\n`);
     return 1;
   }
+}
+
+/** The SMART Backend Services flow as an integrating system runs it: sign an assertion, exchange it. */
+async function printToken(args: string[]): Promise<number> {
+  const opt = (name: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const clientId = opt('client');
+  if (!clientId) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const config = loadConfig();
+  const url = (opt('url') ?? `http://localhost:${config.port}`).replace(/\/$/, '');
+  const assertion = clientAssertion(clientId, demoKeyFile(config.dataDir, clientId), `${url}/auth/token`);
+  const scope = opt('scope');
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_assertion_type: ASSERTION_TYPE,
+    client_assertion: assertion,
+    ...(scope ? { scope } : {}),
+  });
+  const res = await fetch(`${url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+  const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
+  if (!res.ok || !body.access_token) {
+    process.stderr.write(`spoedbrug token: ${body.error ?? res.status}: ${body.error_description ?? ''}\n`);
+    return 1;
+  }
+  process.stdout.write(`${body.access_token}\n`);
+  return 0;
 }
 
 function validateFile(file: string | undefined, profile: string | undefined): number {

@@ -23,6 +23,25 @@ export interface GatewayConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   profilesDir: string;
   seedDemoRegion: boolean;
+  /** folder for generated local state: demo client keys, the token secret */
+  dataDir: string;
+  /** registered clients (JSON); default <dataDir>/clients.json */
+  clientsFile?: string;
+  /** create the demo clients (demo-hap … demo-auditor) and their keys in dataDir when missing */
+  seedDemoClients: boolean;
+  /** HMAC secret for access tokens (≥ 32 chars); default: generated once into <dataDir>/token-secret */
+  tokenSecret?: string;
+  tokenTtlSeconds: number;
+  clockSkewSeconds: number;
+  /** smart: bearer tokens; mtls: the TLS client certificate names the organisation; smart+mtls: either */
+  authMode: 'smart' | 'mtls' | 'smart+mtls';
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  tlsCaFile?: string;
+  /** requests per minute per client (0 = unlimited) */
+  rateLimitPerMinute: number;
+  /** concurrent requests before new ones are shed with 503 */
+  maxInFlight: number;
 }
 
 export const DEFAULTS: GatewayConfig = {
@@ -34,6 +53,13 @@ export const DEFAULTS: GatewayConfig = {
   logLevel: 'info',
   profilesDir: 'profiles',
   seedDemoRegion: true,
+  dataDir: './data',
+  seedDemoClients: true,
+  tokenTtlSeconds: 300,
+  clockSkewSeconds: 60,
+  authMode: 'smart',
+  rateLimitPerMinute: 6000,
+  maxInFlight: 512,
 };
 
 /** Environment variable → config key, with how to read it. */
@@ -49,12 +75,40 @@ export const ENVIRONMENT: Record<string, { key: keyof GatewayConfig; kind: 'stri
   LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   SPOEDBRUG_PROFILES: { key: 'profilesDir', kind: 'string' },
   SPOEDBRUG_SEED_DEMO: { key: 'seedDemoRegion', kind: 'boolean' },
+  SPOEDBRUG_DATA_DIR: { key: 'dataDir', kind: 'string' },
+  SPOEDBRUG_CLIENTS: { key: 'clientsFile', kind: 'string' },
+  SPOEDBRUG_DEMO_CLIENTS: { key: 'seedDemoClients', kind: 'boolean' },
+  SPOEDBRUG_TOKEN_SECRET: { key: 'tokenSecret', kind: 'string' },
+  SPOEDBRUG_TOKEN_TTL: { key: 'tokenTtlSeconds', kind: 'number' },
+  SPOEDBRUG_CLOCK_SKEW: { key: 'clockSkewSeconds', kind: 'number' },
+  SPOEDBRUG_AUTH_MODE: { key: 'authMode', kind: 'string' },
+  SPOEDBRUG_TLS_CERT: { key: 'tlsCertFile', kind: 'string' },
+  SPOEDBRUG_TLS_KEY: { key: 'tlsKeyFile', kind: 'string' },
+  SPOEDBRUG_TLS_CA: { key: 'tlsCaFile', kind: 'string' },
+  SPOEDBRUG_RATE_LIMIT: { key: 'rateLimitPerMinute', kind: 'number' },
+  SPOEDBRUG_MAX_IN_FLIGHT: { key: 'maxInFlight', kind: 'number' },
 };
 
 export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['port', 'host', 'sqlitePath', 'bodyLimitBytes', 'requestTimeoutMs', 'logLevel', 'profilesDir', 'seedDemoRegion'],
+  required: [
+    'port',
+    'host',
+    'sqlitePath',
+    'bodyLimitBytes',
+    'requestTimeoutMs',
+    'logLevel',
+    'profilesDir',
+    'seedDemoRegion',
+    'dataDir',
+    'seedDemoClients',
+    'tokenTtlSeconds',
+    'clockSkewSeconds',
+    'authMode',
+    'rateLimitPerMinute',
+    'maxInFlight',
+  ],
   properties: {
     port: { type: 'integer', minimum: 0, maximum: 65535 },
     host: { type: 'string', minLength: 1 },
@@ -67,6 +121,18 @@ export const CONFIG_SCHEMA = {
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     profilesDir: { type: 'string', minLength: 1 },
     seedDemoRegion: { type: 'boolean' },
+    dataDir: { type: 'string', minLength: 1 },
+    clientsFile: { type: 'string', minLength: 1 },
+    seedDemoClients: { type: 'boolean' },
+    tokenSecret: { type: 'string', minLength: 32 },
+    tokenTtlSeconds: { type: 'integer', minimum: 30, maximum: 3600 },
+    clockSkewSeconds: { type: 'integer', minimum: 0, maximum: 300 },
+    authMode: { enum: ['smart', 'mtls', 'smart+mtls'] },
+    tlsCertFile: { type: 'string' },
+    tlsKeyFile: { type: 'string' },
+    tlsCaFile: { type: 'string' },
+    rateLimitPerMinute: { type: 'integer', minimum: 0 },
+    maxInFlight: { type: 'integer', minimum: 1 },
   },
 } as const;
 
@@ -79,7 +145,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const why = (validateSchema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
     throw ConfigInvalid({ params: [env.SPOEDBRUG_CONFIG ?? 'environment', why] });
   }
-  return Object.freeze(merged as unknown as GatewayConfig);
+  const config = merged as unknown as GatewayConfig;
+  if (config.authMode !== 'smart' && !(config.tlsCertFile && config.tlsKeyFile && config.tlsCaFile))
+    throw ConfigInvalid({ params: ['authMode', `${config.authMode} needs tlsCertFile, tlsKeyFile and tlsCaFile`] });
+  return Object.freeze(config);
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -110,3 +110,24 @@ export function normaliseError(err: unknown, requestId = 'unknown'): GatewayErro
   if (err instanceof GatewayError) return err;
   return InternalError({ params: [requestId], cause: err });
 }
+
+// --- identity and access ----------------------------------------------------------------------------
+export const Unauthenticated = defineError('SPB_ERR_AUTH_UNAUTHENTICATED', 'login', 401, '%s');
+export const Forbidden = defineError('SPB_ERR_AUTH_FORBIDDEN', 'forbidden', 403, 'Not allowed: %s');
+export const RateLimited = defineError('SPB_ERR_AUTH_RATE_LIMITED', 'throttled', 429, 'Too many requests from this client; retry after %s seconds');
+export const Overloaded = defineError('SPB_ERR_OVERLOADED', 'transient', 503, 'The gateway is overloaded; retry after %s seconds');
+
+// --- source-format parsers ------------------------------------------------------------------------
+// Expressions name positions (`PID[1]-3[2].1`, `line 12 column 4`, `/ambulanceRit/patient`), never content.
+export const Hl7Malformed = defineError('SPB_ERR_HL7_MALFORMED', 'structure', 400, 'The HL7 v2 message is malformed at %s: %s');
+export const Hl7Required = defineError('SPB_ERR_HL7_REQUIRED', 'required', 400, 'HL7 v2 field %s is required');
+export const Hl7Limit = defineError('SPB_ERR_HL7_LIMIT', 'too-long', 413, 'HL7 v2 %s at %s exceeds the limit of %s');
+export const Hl7Unsupported = defineError('SPB_ERR_HL7_UNSUPPORTED', 'not-supported', 422, 'HL7 v2 %s at %s is not supported');
+export const XmlMalformed = defineError('SPB_ERR_XML_MALFORMED', 'structure', 400, 'The XML document is not well-formed at %s: %s');
+/** DTDs and entity declarations are well-formed XML, but never accepted (XXE, billion laughs). */
+export const XmlForbidden = defineError('SPB_ERR_XML_FORBIDDEN', 'security', 422, 'XML %s at %s is not accepted: DTDs and entity declarations are refused');
+export const XmlLimit = defineError('SPB_ERR_XML_LIMIT', 'too-long', 413, 'XML %s at %s exceeds the limit of %s');
+export const XmlUnrepresentable = defineError('SPB_ERR_XML_UNREPRESENTABLE', 'value', 422, 'XML %s at %s contains a character XML 1.0 cannot carry');
+export const CsvMalformed = defineError('SPB_ERR_CSV_MALFORMED', 'structure', 400, 'The CSV file is malformed at %s: %s');
+export const CsvLimit = defineError('SPB_ERR_CSV_LIMIT', 'too-long', 413, 'CSV %s at %s exceeds the limit of %s');
+export const CsvUnsupported = defineError('SPB_ERR_CSV_UNSUPPORTED', 'not-supported', 422, 'CSV %s at %s is not supported');

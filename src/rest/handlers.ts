@@ -1,10 +1,12 @@
 /** The FHIR interactions (R4 3.1.0): one function each, working against a HandlerScope. */
 import type { Resource } from '@medplum/fhirtypes';
-import { IdMismatch, ImmutableResource, InvalidId, ResourceNotFound, TypeMismatch, BadRequest } from '../fhir/errors.ts';
+import { BadRequest, Forbidden, IdMismatch, ImmutableResource, InvalidId, ResourceNotFound, TypeMismatch } from '../fhir/errors.ts';
+import { checkChange, checkCreate, readFilter, requireScope, stampOwner } from '../access/policy.ts';
 import { FHIR_ID } from '../fhir/resource-types.ts';
 import { parseSearchRequest, type QueryInput, type SearchRequest } from '../search/request.ts';
 import { historyBundle, searchsetBundle } from './bundles.ts';
 import { parseETag, versionHeaders, writeResponse } from './respond.ts';
+import { readVisible, restrictSearch } from './access-checks.ts';
 import type { FhirRequest, FhirResponse, HandlerScope } from './types.ts';
 import { assertValid } from './write-check.ts';
 
@@ -16,8 +18,9 @@ export function checkId(id: string): string {
   return id;
 }
 
-export function searchRequestOf(scope: HandlerScope, type: string, query: QueryInput, prefer?: string): SearchRequest {
-  return parseSearchRequest(type, query, scope.registry, { lenient: /handling=lenient/.test(prefer ?? '') });
+/** A search request for this caller: parsed strictly (unless lenient), then restricted to what it may see. */
+export function searchRequestOf(scope: HandlerScope, type: string, query: QueryInput, prefer?: string, caller?: FhirRequest['caller']): SearchRequest {
+  return restrictSearch(caller, parseSearchRequest(type, query, scope.registry, { lenient: /handling=lenient/.test(prefer ?? '') }));
 }
 
 function checked(scope: HandlerScope, resource: Resource): Resource {
@@ -32,8 +35,13 @@ function bodyResource(req: FhirRequest, type: string): Resource {
 }
 
 export async function create(scope: HandlerScope, req: FhirRequest, type: string): Promise<FhirResponse> {
-  const resource = checked(scope, bodyResource(req, type));
-  const ifNoneExist = req.ifNoneExist ? searchRequestOf(scope, type, Object.fromEntries(new URLSearchParams(req.ifNoneExist))) : undefined;
+  requireScope(req.caller, type, 'create');
+  const body = checked(scope, bodyResource(req, type));
+  checkCreate(req.caller, body);
+  const resource = stampOwner(req.caller, body);
+  const ifNoneExist = req.ifNoneExist
+    ? searchRequestOf(scope, type, Object.fromEntries(new URLSearchParams(req.ifNoneExist)), undefined, req.caller)
+    : undefined;
   const { resource: stored, created } = await scope.repo.create(resource, {
     ...(ifNoneExist ? { ifNoneExist } : {}),
     ...(scope.assignedId ? { assignedId: scope.assignedId } : {}),
@@ -46,43 +54,77 @@ export async function update(scope: HandlerScope, req: FhirRequest, type: string
   const resource = bodyResource(req, type);
   if (resource.id !== id) throw IdMismatch({ params: [String(resource.id ?? '(none)').slice(0, 64), checkId(id)], expression: [`${type}.id`] });
   checked(scope, resource);
+  const existing = await currentOrUndefined(scope, type, checkId(id));
+  const owned = guardWrite(req, existing, resource);
   const ifMatch = parseETag(req.ifMatch);
-  const { resource: stored, created } = await scope.repo.update({ ...resource, id: checkId(id) }, ifMatch !== undefined ? { ifMatch } : {});
+  const { resource: stored, created } = await scope.repo.update({ ...owned, id }, ifMatch !== undefined ? { ifMatch } : {});
   return writeResponse(req, created ? 201 : 200, stored);
+}
+
+/** Update-or-create: the rules of update for an existing resource, of create for a new one. */
+function guardWrite<T extends Resource>(req: FhirRequest, existing: Resource | undefined, resource: T): T {
+  if (existing) {
+    requireScope(req.caller, resource.resourceType, 'update');
+    checkChange(req.caller, existing, 'update');
+  } else {
+    requireScope(req.caller, resource.resourceType, 'create');
+    checkCreate(req.caller, resource);
+  }
+  return stampOwner(req.caller, resource, existing);
+}
+
+async function currentOrUndefined(scope: HandlerScope, type: string, id: string): Promise<Resource | undefined> {
+  try {
+    return await scope.repo.read(type, id);
+  } catch (e) {
+    if ((e as { httpStatus?: number }).httpStatus === 404 || (e as { httpStatus?: number }).httpStatus === 410) return undefined;
+    throw e;
+  }
 }
 
 export async function conditionalUpdate(scope: HandlerScope, req: FhirRequest, type: string): Promise<FhirResponse> {
   if (APPEND_ONLY.has(type)) throw ImmutableResource({ params: [type] });
   const resource = checked(scope, bodyResource(req, type));
-  const criteria = searchRequestOf(scope, type, req.query, req.prefer);
+  const criteria = searchRequestOf(scope, type, req.query, req.prefer, req.caller);
   if (!criteria.criteria.length) throw BadRequest({ params: ['A conditional update needs search criteria'] });
+  const match = await scope.repo.matchCondition(criteria);
+  const owned = guardWrite(req, match, resource);
   const ifMatch = parseETag(req.ifMatch);
-  const { resource: stored, created } = await scope.repo.conditionalUpdate(resource, criteria, ifMatch !== undefined ? { ifMatch } : {});
+  const { resource: stored, created } = match
+    ? await scope.repo.update({ ...owned, id: match.id as string }, ifMatch !== undefined ? { ifMatch } : {})
+    : await scope.repo.conditionalUpdate(owned, criteria, ifMatch !== undefined ? { ifMatch } : {});
   return writeResponse(req, created ? 201 : 200, stored);
 }
 
 export async function remove(scope: HandlerScope, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
   if (APPEND_ONLY.has(type)) throw ImmutableResource({ params: [type] });
+  requireScope(req.caller, type, 'delete');
+  const existing = await currentOrUndefined(scope, type, checkId(id));
+  if (existing) checkChange(req.caller, existing, 'delete');
   const ifMatch = parseETag(req.ifMatch);
-  const existed = await scope.repo.delete(type, checkId(id), ifMatch !== undefined ? { ifMatch } : {});
+  const existed = await scope.repo.delete(type, id, ifMatch !== undefined ? { ifMatch } : {});
   if (!existed) throw ResourceNotFound({ params: [type, id] });
   return { status: 204 };
 }
 
 export async function read(scope: HandlerScope, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
-  const r = await scope.repo.read(type, checkId(id));
+  requireScope(req.caller, type, 'read');
+  const r = await readVisible(scope, req.caller, type, checkId(id));
   const { Location: _ignored, ...headers } = versionHeaders(req, r);
   return { status: 200, body: r, headers };
 }
 
 export async function vread(scope: HandlerScope, req: FhirRequest, type: string, id: string, vid: string): Promise<FhirResponse> {
-  const r = await scope.repo.vread(type, checkId(id), vid);
+  requireScope(req.caller, type, 'read');
+  await visibleOrGone(scope, req, type, checkId(id));
+  const r = await scope.repo.vread(type, id, vid);
   const { Location: _ignored, ...headers } = versionHeaders(req, r);
   return { status: 200, body: r, headers };
 }
 
 export async function search(scope: HandlerScope, req: FhirRequest, type: string, query: QueryInput): Promise<FhirResponse> {
-  const sr = searchRequestOf(scope, type, query, req.prefer);
+  requireScope(req.caller, type, 'search');
+  const sr = searchRequestOf(scope, type, query, req.prefer, req.caller);
   const result = await scope.repo.search(sr);
   return { status: 200, body: searchsetBundle(req.baseUrl, sr, result) };
 }
@@ -93,10 +135,32 @@ export async function history(scope: HandlerScope, req: FhirRequest, type?: stri
   const sinceRaw = req.query._since;
   const since = typeof sinceRaw === 'string' ? Date.parse(sinceRaw) : undefined;
   if (since !== undefined && Number.isNaN(since)) throw BadRequest({ params: ['_since must be a FHIR instant'] });
-  if (id) await scope.repo.read(type as string, checkId(id)).catch((e) => (e.code === 'SPB_ERR_FHIR_GONE' ? undefined : Promise.reject(e)));
+  checkHistoryAccess(req, type, id);
+  if (id) await visibleOrGone(scope, req, type as string, checkId(id));
   const page = await scope.repo.history({ ...(type ? { type } : {}), ...(id ? { id } : {}), ...(since !== undefined ? { since } : {}), count, offset });
   const url = [req.baseUrl, type, id, '_history'].filter(Boolean).join('/');
   return { status: 200, body: historyBundle(url, page.entries, page.total, offset, count, req.baseUrl) };
+}
+
+/**
+ * History cannot be filtered per organisation the way search is, so type history is offered only where
+ * the caller sees the whole type (directory data), and system history only to the gateway itself.
+ */
+function checkHistoryAccess(req: FhirRequest, type: string | undefined, id: string | undefined): void {
+  if (!req.caller) return;
+  if (!type) throw Forbidden({ params: ['system history spans every organisation; use type or instance history'] });
+  requireScope(req.caller, type, id ? 'read' : 'search');
+  if (!id && readFilter(req.caller, type).kind !== 'all')
+    throw Forbidden({ params: [`${type} history spans other organisations; search with _lastUpdated instead`] });
+}
+
+/** For vread and instance history: the current version must be visible; a deleted one is judged by its owner. */
+async function visibleOrGone(scope: HandlerScope, req: FhirRequest, type: string, id: string): Promise<void> {
+  try {
+    await readVisible(scope, req.caller, type, id);
+  } catch (e) {
+    if ((e as { httpStatus?: number }).httpStatus !== 410 || !req.caller) throw e;
+  }
 }
 
 function boundedInt(v: unknown, dflt: number, max: number, name: string): number {

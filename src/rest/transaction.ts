@@ -47,10 +47,10 @@ async function transaction(ctx: FhirContext, req: FhirRequest, planned: Planned[
   validateAll(ctx, planned);
   checkDuplicates(planned);
   const responses = await ctx.store.transaction(async (repo) => {
-    const refs = await resolveIdentities(ctx, repo, planned);
+    const refs = await resolveIdentities(ctx, repo, planned, req);
     const out: FhirResponse[] = new Array(planned.length);
     for (const p of [...planned].sort((a, b) => (ORDER[a.method] as number) - (ORDER[b.method] as number))) {
-      const body = p.entry.resource ? await rewriteReferences(ctx, repo, p.entry.resource, refs.map, p.index) : undefined;
+      const body = p.entry.resource ? await rewriteReferences(ctx, repo, p.entry.resource, refs.map, p.index, req) : undefined;
       out[p.index] = await runEntry(ctx, repo, req, p, body, refs);
     }
     return out;
@@ -102,7 +102,7 @@ interface Identities {
 }
 
 /** Map each entry's fullUrl to the id it will have: the match of a conditional create, or a fresh id. */
-async function resolveIdentities(ctx: FhirContext, repo: FhirRepository, planned: Planned[]): Promise<Identities> {
+async function resolveIdentities(ctx: FhirContext, repo: FhirRepository, planned: Planned[], req: FhirRequest): Promise<Identities> {
   const ids: Identities = { map: new Map(), assigned: new Map(), matched: new Map() };
   for (const p of planned) {
     const type = p.url.split(/[/?]/)[0] as string;
@@ -110,7 +110,9 @@ async function resolveIdentities(ctx: FhirContext, repo: FhirRepository, planned
     if (p.method === 'POST') {
       const condition = p.entry.request?.ifNoneExist;
       const match = condition
-        ? await entryStep(p.index, () => repo.matchCondition(searchRequestOf({ ...ctx, repo }, type, Object.fromEntries(new URLSearchParams(condition)))))
+        ? await entryStep(p.index, () =>
+            repo.matchCondition(searchRequestOf({ ...ctx, repo }, type, Object.fromEntries(new URLSearchParams(condition)), undefined, req.caller)),
+          )
         : undefined;
       if (match) ids.matched.set(p.index, match);
       const id = match?.id ?? randomUUID();
@@ -121,13 +123,20 @@ async function resolveIdentities(ctx: FhirContext, repo: FhirRepository, planned
   return ids;
 }
 
-async function rewriteReferences(ctx: FhirContext, repo: FhirRepository, resource: Resource, map: Map<string, string>, index: number): Promise<Resource> {
+async function rewriteReferences(
+  ctx: FhirContext,
+  repo: FhirRepository,
+  resource: Resource,
+  map: Map<string, string>,
+  index: number,
+  req: FhirRequest,
+): Promise<Resource> {
   const walk = async (node: unknown): Promise<unknown> => {
     if (Array.isArray(node)) return Promise.all(node.map(walk));
     if (!node || typeof node !== 'object') return node;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(node)) {
-      if (k === 'reference' && typeof v === 'string') out[k] = await resolveReference(ctx, repo, v, map, index);
+      if (k === 'reference' && typeof v === 'string') out[k] = await resolveReference(ctx, repo, v, map, index, req);
       else out[k] = await walk(v);
     }
     return out;
@@ -135,7 +144,14 @@ async function rewriteReferences(ctx: FhirContext, repo: FhirRepository, resourc
   return (await walk(resource)) as Resource;
 }
 
-async function resolveReference(ctx: FhirContext, repo: FhirRepository, ref: string, map: Map<string, string>, index: number): Promise<string> {
+async function resolveReference(
+  ctx: FhirContext,
+  repo: FhirRepository,
+  ref: string,
+  map: Map<string, string>,
+  index: number,
+  req: FhirRequest,
+): Promise<string> {
   const mapped = map.get(ref);
   if (mapped) return mapped;
   if (ref.startsWith('urn:uuid:') || ref.startsWith('urn:oid:'))
@@ -146,7 +162,9 @@ async function resolveReference(ctx: FhirContext, repo: FhirRepository, ref: str
   const q = /^([A-Z][A-Za-z]+)\?(.+)$/.exec(ref);
   if (!q) return ref;
   // conditional reference: must match exactly one resource (R4 3.1.0.11.2)
-  const found = await entryStep(index, () => repo.search(searchRequestOf({ ...ctx, repo }, q[1] as string, Object.fromEntries(new URLSearchParams(q[2])))));
+  const found = await entryStep(index, () =>
+    repo.search(searchRequestOf({ ...ctx, repo }, q[1] as string, Object.fromEntries(new URLSearchParams(q[2])), undefined, req.caller)),
+  );
   if (found.resources.length !== 1)
     throw TransactionEntryFailed({
       params: [String(index), `conditional reference to ${q[1]} matches ${found.resources.length} resources, not 1`],
@@ -173,6 +191,8 @@ async function runEntry(
       query: Object.fromEntries(new URLSearchParams(query)),
       body,
       baseUrl: req.baseUrl,
+      // every entry runs as the caller: a Bundle never has more rights than the single requests in it
+      ...(req.caller ? { caller: req.caller } : {}),
       ...(p.entry.request?.ifMatch ? { ifMatch: p.entry.request.ifMatch } : {}),
       ...(req.prefer ? { prefer: req.prefer } : {}),
     };

@@ -1,5 +1,6 @@
 /** The FHIR REST seam: plain requests in, plain responses out. No HTTP framework in here. */
 import type { Resource } from '@medplum/fhirtypes';
+import type { Caller } from '../identity/caller.ts';
 import type { SearchParamRegistry } from '../search/params.ts';
 import type { QueryInput } from '../search/request.ts';
 import type { FhirRepository, FhirStore } from '../store/types.ts';
@@ -18,6 +19,8 @@ export interface FhirRequest {
   prefer?: string;
   /** absolute FHIR base URL for links and Location headers, e.g. http://localhost:8080/fhir */
   baseUrl: string;
+  /** the authenticated caller; undefined only for the gateway's own work (seeding) */
+  caller?: Caller;
 }
 
 export interface FhirResponse {

@@ -6,15 +6,21 @@
 import type { OperationOutcomeIssue, Parameters, Resource } from '@medplum/fhirtypes';
 import { BadRequest } from '../fhir/errors.ts';
 import { outcome } from '../fhir/outcome.ts';
+import { requireScope } from '../access/policy.ts';
+import { readVisible } from './access-checks.ts';
 import type { FhirRequest, FhirResponse, HandlerScope } from './types.ts';
 
 export async function validateOperation(scope: HandlerScope, req: FhirRequest, type: string, id?: string): Promise<FhirResponse> {
   const { resource, profile, mode } = readInput(req);
   let target = resource;
-  if (!target && id && req.method === 'GET') target = await scope.repo.read(type, id);
+  if (!target && id && req.method === 'GET') {
+    requireScope(req.caller, type, 'read');
+    target = await readVisible(scope, req.caller, type, id);
+  }
   if (mode === 'delete') {
     if (!id) throw BadRequest({ params: ['$validate mode=delete needs a resource id'] });
-    await scope.repo.read(type, id);
+    requireScope(req.caller, type, 'delete');
+    await readVisible(scope, req.caller, type, id);
     return ok([]);
   }
   if (!target) throw BadRequest({ params: ['$validate needs the resource in the body or as Parameters.parameter[resource]'] });

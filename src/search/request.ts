@@ -3,6 +3,7 @@
  * parameter is a 400 (a typo in `patient=` must never widen a search to every patient); clients may
  * send `Prefer: handling=lenient` to have unknown parameters ignored, as R4 allows.
  */
+import type { AccessFilter } from '../access/filter.ts';
 import { InvalidSearch, UnknownSearchParam } from '../fhir/errors.ts';
 import { COLUMN_PARAMS, type IndexKind, type SearchParamDef, type SearchParamRegistry } from './params.ts';
 
@@ -53,6 +54,10 @@ export interface SearchRequest {
   ignored: string[];
   /** index kind of each _sort parameter */
   sortKinds?: Record<string, IndexKind>;
+  /** what the caller may see; applied inside the query so totals and paging leak nothing */
+  access?: AccessFilter;
+  /** access filters for included resources, per type */
+  includeAccess?: (type: string) => AccessFilter;
 }
 
 export const DEFAULT_COUNT = 20;

@@ -11,6 +11,8 @@ import { registerBodyParsers } from './body-parsers.ts';
 import { sendError } from './errors.ts';
 import { fhirPlugin } from './fhir-plugin.ts';
 import { opsPlugin } from './ops-plugin.ts';
+import { type AuthOptions, authPlugin } from './auth-plugin.ts';
+import { type ProtectionOptions, protectionPlugin } from './protection.ts';
 
 export interface AppOptions {
   context: FhirContext;
@@ -18,6 +20,10 @@ export interface AppOptions {
   bodyLimitBytes: number;
   requestTimeoutMs: number;
   baseUrl?: string;
+  auth: Omit<AuthOptions, 'baseUrl'>;
+  protection: ProtectionOptions;
+  /** TLS (required for mTLS): PEM contents */
+  tls?: { cert: Buffer; key: Buffer; ca: Buffer };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -33,6 +39,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    // with TLS, ask for a client certificate but let token clients in too; the auth plugin decides
+    ...(opts.tls ? { https: { ...opts.tls, requestCert: true, rejectUnauthorized: false } } : {}),
     loggerInstance: opts.logger as FastifyBaseLogger,
     bodyLimit: opts.bodyLimitBytes,
     requestTimeout: opts.requestTimeoutMs,
@@ -54,6 +62,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) => sendError(RouteNotFound({ params: [req.method, (req.url.split('?')[0] ?? '').slice(0, 200)] }), req, reply));
   await app.register(opsPlugin, { store: opts.context.store });
+  await app.register(protectionPlugin, opts.protection);
+  await app.register(authPlugin, { ...opts.auth, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
   await app.register(fhirPlugin, { prefix: '/fhir', context: opts.context, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
   return app;
 }

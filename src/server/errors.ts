@@ -30,6 +30,7 @@ export function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply
   const e = toGatewayError(err, req);
   if (e.httpStatus >= 500) req.log.error({ err }, 'request failed');
   else req.log.info({ code: e.code, status: e.httpStatus }, 'request rejected');
-  if (e.httpStatus === 503) reply.header('Retry-After', '5');
+  if (e.httpStatus === 503 && !reply.hasHeader('Retry-After')) reply.header('Retry-After', '5');
+  if (e.httpStatus === 401) reply.header('WWW-Authenticate', 'Bearer realm="spoedbrug", error="invalid_token"');
   return reply.code(e.httpStatus).type('application/fhir+json; charset=utf-8').send(JSON.stringify(e.toOutcome()));
 }

@@ -51,6 +51,7 @@ function toFhirRequest(request: FastifyRequest, baseUrl: string | undefined): Fh
     ...(ifMatch ? { ifMatch } : {}),
     ...(ifNoneExist ? { ifNoneExist } : {}),
     ...(prefer ? { prefer } : {}),
+    ...(request.caller ? { caller: request.caller } : {}),
   };
 }
 

@@ -37,6 +37,8 @@ export function schemaStatements(opts: { bigint: string; textC: string }): strin
     'CREATE INDEX IF NOT EXISTS idx_number_search ON idx_number (type, param, value)',
     'CREATE INDEX IF NOT EXISTS idx_number_probe ON idx_number (type, id, param)',
     'CREATE TABLE IF NOT EXISTS schema_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
+    // client-assertion ids already used (SMART jti replay protection), shared by every gateway process
+    `CREATE TABLE IF NOT EXISTS auth_jti (key TEXT PRIMARY KEY, expires ${bigint} NOT NULL)`,
   ];
 }
 

@@ -3,6 +3,7 @@
  * (`r.id IN (…)`, evaluated once); every other criterion is an EXISTS probe on (type, id, param).
  * Same SQL for SQLite and PostgreSQL.
  */
+import type { AccessFilter } from '../access/filter.ts';
 import { InvalidSearch } from '../fhir/errors.ts';
 import { dateRange, MAX_MS, MIN_MS } from '../lib/time.ts';
 import { normaliseReference } from '../search/extract.ts';
@@ -54,7 +55,43 @@ export function compileWhere(req: SearchRequest): Fragment {
   ordered.forEach((c, i) => {
     add(indexCondition(c, req.type, i === 0 && isPositive(c)));
   });
+  if (req.access) add(accessCondition(req.access, 'r'));
   return { sql: conds.join(' AND '), params };
+}
+
+const OWNER = 'https://spoedbrug.nl/fhir/CodeSystem/owner';
+
+/** The access filter as SQL over alias `a` (docs/security.md explains each kind). */
+export function accessCondition(f: AccessFilter, a: string): Fragment {
+  const owned = {
+    sql: `EXISTS (SELECT 1 FROM idx_token o WHERE o.type = ${a}.type AND o.id = ${a}.id AND o.param = '_tag' AND o.system = ? AND o.code = ?)`,
+    params: [OWNER, f.kind === 'owned' || f.kind === 'workflow' || f.kind === 'patient' ? f.ura : ''],
+  };
+  switch (f.kind) {
+    case 'all':
+      return { sql: '1 = 1', params: [] };
+    case 'none':
+      return { sql: '1 = 0', params: [] };
+    case 'owned':
+      return owned;
+    case 'workflow':
+      if (!f.orgRef) return owned;
+      return {
+        sql: `(${owned.sql} OR EXISTS (SELECT 1 FROM idx_ref w WHERE w.type = ${a}.type AND w.id = ${a}.id AND w.param IN ('owner', 'requester') AND w.target = ?))`,
+        params: [...owned.params, f.orgRef],
+      };
+    case 'patient': {
+      if (!f.orgRef) return owned;
+      // Tasks addressed to the caller (as owner or requester)
+      const myTasks = `SELECT ta.id FROM idx_ref ta WHERE ta.type = 'Task' AND ta.param IN ('owner', 'requester') AND ta.target = ?`;
+      // what those Tasks point at: their patient, focus, encounter, basis
+      const pointed = `SELECT tr.target FROM idx_ref tr WHERE tr.type = 'Task' AND tr.param IN ('subject', 'focus', 'encounter', 'based-on') AND tr.id IN (${myTasks})`;
+      return {
+        sql: `(${owned.sql} OR (${a}.type || '/' || ${a}.id) IN (${pointed}) OR EXISTS (SELECT 1 FROM idx_ref ps WHERE ps.type = ${a}.type AND ps.id = ${a}.id AND ps.param IN ('patient', 'subject') AND ps.target IN (${pointed})))`,
+        params: [...owned.params, f.orgRef, f.orgRef],
+      };
+    }
+  }
 }
 
 export function compileOrder(req: SearchRequest): Fragment {

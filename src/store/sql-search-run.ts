@@ -1,7 +1,7 @@
 /** Run a compiled search: the page, the (capped) total, then _include and _revinclude. */
 import type { Resource } from '@medplum/fhirtypes';
 import type { IncludeSpec, SearchRequest } from '../search/request.ts';
-import { compileOrder, compileWhere } from './search-sql.ts';
+import { accessCondition, compileOrder, compileWhere } from './search-sql.ts';
 import type { SqlConn, SqlValue } from './sql.ts';
 import { type SearchResult, TOTAL_CAP } from './types.ts';
 
@@ -48,8 +48,8 @@ async function includes(conn: SqlConn, req: SearchRequest, matches: Resource[]):
   let frontier = matches;
   for (let depth = 0; depth < 2 && frontier.length && out.length < INCLUDE_CAP; depth++) {
     const found: Resource[] = [];
-    for (const spec of req.include) if (depth === 0 || spec.iterate) found.push(...addAll(await forwardInclude(conn, spec, frontier)));
-    for (const spec of req.revinclude) if (depth === 0 || spec.iterate) found.push(...addAll(await reverseInclude(conn, spec, frontier)));
+    for (const spec of req.include) if (depth === 0 || spec.iterate) found.push(...addAll(await forwardInclude(conn, spec, frontier, req)));
+    for (const spec of req.revinclude) if (depth === 0 || spec.iterate) found.push(...addAll(await reverseInclude(conn, spec, frontier, req)));
     frontier = found;
   }
   return out;
@@ -59,7 +59,7 @@ function key(r: Resource): string {
   return `${r.resourceType}/${r.id}`;
 }
 
-async function forwardInclude(conn: SqlConn, spec: IncludeSpec, from: Resource[]): Promise<Resource[]> {
+async function forwardInclude(conn: SqlConn, spec: IncludeSpec, from: Resource[], req: SearchRequest): Promise<Resource[]> {
   const ids = from.filter((r) => r.resourceType === spec.sourceType).map((r) => r.id as string);
   if (!ids.length) return [];
   const refs = await conn.all(`SELECT DISTINCT target FROM idx_ref WHERE type = ? AND param = ? AND id IN (${ids.map(() => '?').join(', ')})`, [
@@ -68,21 +68,27 @@ async function forwardInclude(conn: SqlConn, spec: IncludeSpec, from: Resource[]
     ...ids,
   ]);
   const targets = refs.map((r) => String(r.target)).filter((t) => !spec.targetType || t.startsWith(`${spec.targetType}/`));
-  return fetchByRefs(conn, targets);
+  return fetchByRefs(conn, targets, req);
 }
 
-async function reverseInclude(conn: SqlConn, spec: IncludeSpec, to: Resource[]): Promise<Resource[]> {
+async function reverseInclude(conn: SqlConn, spec: IncludeSpec, to: Resource[], req: SearchRequest): Promise<Resource[]> {
   const targets = to.filter((r) => !spec.targetType || r.resourceType === spec.targetType).map(key);
   if (!targets.length) return [];
+  const access = includeAccess(req, spec.sourceType);
   const rows = await conn.all(
     `SELECT r.content FROM resources r WHERE r.type = ? AND r.deleted = 0 AND r.id IN
-       (SELECT x.id FROM idx_ref x WHERE x.type = ? AND x.param = ? AND x.target IN (${targets.map(() => '?').join(', ')})) LIMIT ?`,
-    [spec.sourceType, spec.sourceType, spec.param, ...targets, INCLUDE_CAP],
+       (SELECT x.id FROM idx_ref x WHERE x.type = ? AND x.param = ? AND x.target IN (${targets.map(() => '?').join(', ')})) AND ${access.sql} LIMIT ?`,
+    [spec.sourceType, spec.sourceType, spec.param, ...targets, ...access.params, INCLUDE_CAP],
   );
   return rows.map((r) => JSON.parse(r.content as string) as Resource);
 }
 
-async function fetchByRefs(conn: SqlConn, refs: string[]): Promise<Resource[]> {
+function includeAccess(req: SearchRequest, type: string) {
+  const f = req.includeAccess?.(type) ?? (req.access ? { kind: 'none' as const } : { kind: 'all' as const });
+  return accessCondition(f, 'r');
+}
+
+async function fetchByRefs(conn: SqlConn, refs: string[], req: SearchRequest): Promise<Resource[]> {
   const out: Resource[] = [];
   const byType = new Map<string, string[]>();
   for (const ref of refs.slice(0, INCLUDE_CAP)) {
@@ -90,7 +96,11 @@ async function fetchByRefs(conn: SqlConn, refs: string[]): Promise<Resource[]> {
     if (type && id) byType.set(type, [...(byType.get(type) ?? []), id]);
   }
   for (const [type, ids] of byType) {
-    const rows = await conn.all(`SELECT content FROM resources WHERE type = ? AND deleted = 0 AND id IN (${ids.map(() => '?').join(', ')})`, [type, ...ids]);
+    const access = includeAccess(req, type);
+    const rows = await conn.all(
+      `SELECT r.content FROM resources r WHERE r.type = ? AND r.deleted = 0 AND r.id IN (${ids.map(() => '?').join(', ')}) AND ${access.sql}`,
+      [type, ...ids, ...access.params],
+    );
     out.push(...rows.map((r) => JSON.parse(r.content as string) as Resource));
   }
   return out;

@@ -52,6 +52,14 @@ export class SqlStore implements FhirStore {
   search(request: SearchRequest): Promise<SearchResult> {
     return this.#read((r) => r.search(request));
   }
+  /** ReplayGuard: true the first time `key` is claimed; expired claims are swept now and then. */
+  async claimOnce(key: string, expiresAt: number): Promise<boolean> {
+    return this.driver.withTransaction(async (conn) => {
+      if (Math.random() < 0.01) await conn.run('DELETE FROM auth_jti WHERE expires < ?', [Math.floor(Date.now() / 1000)]);
+      return (await conn.run('INSERT INTO auth_jti (key, expires) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [key, expiresAt])) === 1;
+    });
+  }
+
   async ping(): Promise<void> {
     await this.driver.withReader((conn) => conn.all('SELECT 1 AS ok'));
   }

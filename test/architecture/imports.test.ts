@@ -8,17 +8,20 @@ const SRC = new URL('../../src/', import.meta.url).pathname;
 const ALLOWED: Record<string, string[]> = {
   lib: [],
   fhir: ['lib'],
-  search: ['fhir', 'lib'],
+  search: ['fhir', 'lib', 'access'],
   validation: ['fhir', 'lib'],
-  store: ['fhir', 'lib', 'search'],
-  rest: ['fhir', 'lib', 'search', 'store', 'validation'],
-  demo: ['fhir', 'lib', 'rest'],
+  adapters: ['fhir', 'lib'],
+  identity: ['fhir', 'lib'],
+  access: ['fhir', 'lib', 'identity'],
+  store: ['fhir', 'lib', 'search', 'access'],
+  rest: ['fhir', 'lib', 'search', 'store', 'validation', 'access', 'identity'],
+  demo: ['fhir', 'lib', 'rest', 'access', 'identity'],
   config: ['fhir', 'lib'],
-  server: ['fhir', 'lib', 'rest', 'store', 'search'],
+  server: ['fhir', 'lib', 'rest', 'store', 'search', 'identity', 'access'],
   cli: ['*'],
   '.': ['*'],
 };
-const FRAMEWORK_FREE = ['lib', 'fhir', 'search', 'validation', 'store', 'rest', 'demo'];
+const FRAMEWORK_FREE = ['lib', 'fhir', 'search', 'validation', 'store', 'rest', 'demo', 'identity', 'access', 'adapters'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
