@@ -14,9 +14,12 @@ const MAX_BUCKETS = 10000;
 
 export async function protectionPlugin(app: FastifyInstance, opts: ProtectionOptions): Promise<void> {
   let inFlight = 0;
-  app.addHook('onRequest', async () => {
+  app.addHook('onRequest', async (_request, reply) => {
     inFlight++;
-    if (inFlight > opts.maxInFlight) throw Overloaded({ params: ['1'] });
+    if (inFlight > opts.maxInFlight) {
+      reply.header('Retry-After', '1');
+      throw Overloaded({ params: ['1'] });
+    }
   });
   app.addHook('onResponse', async () => {
     inFlight--;
