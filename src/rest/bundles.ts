@@ -44,7 +44,7 @@ function searchQuery(req: SearchRequest): string[] {
   for (const i of req.include) parts.push(`_include${i.iterate ? ':iterate' : ''}=${i.sourceType}:${i.param}${i.targetType ? `:${i.targetType}` : ''}`);
   for (const i of req.revinclude) parts.push(`_revinclude${i.iterate ? ':iterate' : ''}=${i.sourceType}:${i.param}${i.targetType ? `:${i.targetType}` : ''}`);
   if (req.elements) parts.push(`_elements=${req.elements.join(',')}`);
-  if (req.total !== 'accurate') parts.push(`_total=${req.total}`);
+  if (req.total !== 'estimate') parts.push(`_total=${req.total}`);
   parts.push(`_count=${req.count}`);
   return parts;
 }

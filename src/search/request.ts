@@ -77,7 +77,7 @@ export function parseSearchRequest(type: string, query: QueryInput, registry: Se
     sort: [],
     include: [],
     revinclude: [],
-    total: 'accurate',
+    total: 'estimate',
     summaryCount: false,
     ignored: [],
   };

@@ -4,7 +4,8 @@
  * Prefix-searched text columns use the C collation so btree range scans match byte order.
  */
 import pg from 'pg';
-import { schemaStatements } from './schema.ts';
+import { checkLayout } from './layout.ts';
+import { LAYOUT_CHECK, schemaStatements } from './schema.ts';
 import type { Row, SqlConn, SqlDriver, SqlValue } from './sql.ts';
 
 export interface PgOptions {
@@ -32,7 +33,7 @@ export class PgDriver implements SqlDriver {
   }
 
   schema(): string[] {
-    return schemaStatements({ bigint: 'BIGINT', textC: 'TEXT COLLATE "C"' });
+    return schemaStatements({ bigint: 'BIGINT', textC: 'TEXT COLLATE "C"', clustered: '' });
   }
 
   async migrate(): Promise<void> {
@@ -41,6 +42,9 @@ export class PgDriver implements SqlDriver {
       await client.query('SELECT pg_advisory_lock(7513001)'); // one migrator at a time across processes
       if (this.#schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.#schema}`);
       for (const s of this.schema()) await client.query(s);
+      const layout = (await client.query(LAYOUT_CHECK.read)).rows[0]?.value;
+      checkLayout(layout, (await client.query(LAYOUT_CHECK.anyResource)).rows.length > 0);
+      await client.query(LAYOUT_CHECK.write);
     } finally {
       await client.query('SELECT pg_advisory_unlock(7513001)').catch(() => {});
       client.release();

@@ -39,8 +39,18 @@ const SORT_COLUMN: Record<IndexKind, string> = {
 const SELECTIVITY: Record<IndexKind, number> = { reference: 1, uri: 3, token: 4, string: 5, number: 6, quantity: 6, date: 7 };
 const STRING_MAX = '\u{10FFFF}';
 
-export function compileWhere(req: SearchRequest): Fragment {
-  const conds: string[] = ['r.type = ?', 'r.deleted = 0'];
+export interface CompiledWhere extends Fragment {
+  /** when the search is driven by an index, the ids it matches (no resource rows touched): count these */
+  matchIds?: Fragment;
+}
+
+/**
+ * The search as SQL over `resources r`. When some criterion is positive, the most selective one drives an
+ * id subquery over its index table, every other criterion and the access filter are covering-index probes
+ * on the candidate id, and resource rows are read only for the page (deleted resources have no index rows).
+ */
+export function compileWhere(req: SearchRequest): CompiledWhere {
+  const conds: string[] = ['r.type = ?'];
   const params: SqlValue[] = [req.type];
   const add = (f: Fragment) => {
     conds.push(f.sql);
@@ -52,50 +62,33 @@ export function compileWhere(req: SearchRequest): Fragment {
     else indexed.push(c);
   }
   const ordered = [...indexed].sort((a, b) => rank(a) - rank(b));
-  ordered.forEach((c, i) => {
-    add(indexCondition(c, req.type, i === 0 && isPositive(c)));
-  });
-  if (req.access) add(accessCondition(req.access, 'r'));
-  return { sql: conds.join(' AND '), params };
+  const driver = ordered[0] && isPositive(ordered[0]) ? ordered[0] : undefined;
+  if (!driver) {
+    conds.push('r.deleted = 0');
+    for (const c of ordered) add(indexCondition(c, 'r'));
+    if (req.access) add(accessCondition(req.access, 'r'));
+    return { sql: conds.join(' AND '), params };
+  }
+  const inner = driverSubquery(req, driver, ordered.slice(1));
+  add({ sql: `r.id IN (${inner.sql})`, params: inner.params });
+  conds.push('r.deleted = 0');
+  const onlyIndex = conds.length === 3; // type, the id subquery, deleted: the subquery alone decides
+  return { sql: conds.join(' AND '), params, ...(onlyIndex ? { matchIds: inner } : {}) };
 }
 
-const OWNER = 'https://spoedbrug.nl/fhir/CodeSystem/owner';
-
-/** The access filter as SQL over alias `a` (docs/security.md explains each kind). */
-export function accessCondition(f: AccessFilter, a: string): Fragment {
-  const owned = {
-    sql: `EXISTS (SELECT 1 FROM idx_token o WHERE o.type = ${a}.type AND o.id = ${a}.id AND o.param = '_tag' AND o.system = ? AND o.code = ?)`,
-    params: [OWNER, f.kind === 'owned' || f.kind === 'workflow' || f.kind === 'patient' ? f.ura : ''],
+function driverSubquery(req: SearchRequest, driver: Criterion, probes: Criterion[]): Fragment {
+  const match = anyOf(driver.values.map((v) => valueMatch(driver, v, 'x')));
+  const parts: Fragment[] = [{ sql: `x.type = ? AND x.param = ? AND ${match.sql}`, params: [req.type, driver.def.code, ...match.params] }];
+  for (const c of probes) parts.push(indexCondition(c, 'x'));
+  if (req.access) parts.push(accessCondition(req.access, 'x'));
+  return {
+    sql: `SELECT DISTINCT x.id FROM ${KIND_TABLE[driver.def.kind]} x WHERE ${parts.map((p) => p.sql).join(' AND ')}`,
+    params: parts.flatMap((p) => p.params),
   };
-  switch (f.kind) {
-    case 'all':
-      return { sql: '1 = 1', params: [] };
-    case 'none':
-      return { sql: '1 = 0', params: [] };
-    case 'owned':
-      return owned;
-    case 'workflow':
-      if (!f.orgRef) return owned;
-      return {
-        sql: `(${owned.sql} OR EXISTS (SELECT 1 FROM idx_ref w WHERE w.type = ${a}.type AND w.id = ${a}.id AND w.param IN ('owner', 'requester') AND w.target = ?))`,
-        params: [...owned.params, f.orgRef],
-      };
-    case 'patient': {
-      if (!f.orgRef) return owned;
-      // Tasks addressed to the caller (as owner or requester)
-      const myTasks = `SELECT ta.id FROM idx_ref ta WHERE ta.type = 'Task' AND ta.param IN ('owner', 'requester') AND ta.target = ?`;
-      // what those Tasks point at: their patient, focus, encounter, basis
-      const pointed = `SELECT tr.target FROM idx_ref tr WHERE tr.type = 'Task' AND tr.param IN ('subject', 'focus', 'encounter', 'based-on') AND tr.id IN (${myTasks})`;
-      return {
-        sql: `(${owned.sql} OR (${a}.type || '/' || ${a}.id) IN (${pointed}) OR EXISTS (SELECT 1 FROM idx_ref ps WHERE ps.type = ${a}.type AND ps.id = ${a}.id AND ps.param IN ('patient', 'subject') AND ps.target IN (${pointed})))`,
-        params: [...owned.params, f.orgRef, f.orgRef],
-      };
-    }
-  }
 }
 
 export function compileOrder(req: SearchRequest): Fragment {
-  if (!req.sort.length) return { sql: 'r.last_updated DESC, r.id', params: [] };
+  if (!req.sort.length) return { sql: 'r.id', params: [] };
   const params: SqlValue[] = [];
   const keys = req.sort.map((s) => {
     const k = sortKey(req, s);
@@ -134,18 +127,17 @@ function columnCondition(c: Criterion): Fragment {
   return anyOf(c.values.map((v) => dateCondition(v, 'r.last_updated', 'r.last_updated', c.raw)));
 }
 
-function indexCondition(c: Criterion, type: string, drive: boolean): Fragment {
+/** A criterion as an EXISTS probe on (type, id, param) of the row aliased `on` (covered by the probe index). */
+function indexCondition(c: Criterion, on: string): Fragment {
   const table = KIND_TABLE[c.def.kind];
-  const probe = 'x.type = r.type AND x.id = r.id AND x.param = ?';
+  const probe = `p.type = ${on}.type AND p.id = ${on}.id AND p.param = ?`;
   if (c.modifier === 'missing') {
-    const sql = `EXISTS (SELECT 1 FROM ${table} x WHERE ${probe})`;
+    const sql = `EXISTS (SELECT 1 FROM ${table} p WHERE ${probe})`;
     return { sql: c.values[0] === 'true' ? `NOT ${sql}` : sql, params: [c.def.code] };
   }
-  const match = anyOf(c.values.map((v) => valueMatch(c, v)));
-  if (c.modifier === 'not') return { sql: `NOT EXISTS (SELECT 1 FROM ${table} x WHERE ${probe} AND ${match.sql})`, params: [c.def.code, ...match.params] };
-  if (drive)
-    return { sql: `r.id IN (SELECT x.id FROM ${table} x WHERE x.type = ? AND x.param = ? AND ${match.sql})`, params: [type, c.def.code, ...match.params] };
-  return { sql: `EXISTS (SELECT 1 FROM ${table} x WHERE ${probe} AND ${match.sql})`, params: [c.def.code, ...match.params] };
+  const match = anyOf(c.values.map((v) => valueMatch(c, v, 'p')));
+  const exists = `EXISTS (SELECT 1 FROM ${table} p WHERE ${probe} AND ${match.sql})`;
+  return { sql: c.modifier === 'not' ? `NOT ${exists}` : exists, params: [c.def.code, ...match.params] };
 }
 
 function anyOf(parts: Fragment[]): Fragment {
@@ -153,73 +145,109 @@ function anyOf(parts: Fragment[]): Fragment {
   return { sql: `(${parts.map((p) => p.sql).join(' OR ')})`, params: parts.flatMap((p) => p.params) };
 }
 
-function valueMatch(c: Criterion, v: string): Fragment {
+function valueMatch(c: Criterion, v: string, a: string): Fragment {
   switch (c.def.kind) {
     case 'token':
-      return tokenMatch(c, v);
+      return tokenMatch(c, v, a);
     case 'uri':
       return c.modifier === 'below'
-        ? { sql: "x.system = '' AND x.code LIKE ? ESCAPE '\\'", params: [`${escapeLike(v)}%`] }
-        : { sql: "x.system = '' AND x.code = ?", params: [v] };
+        ? { sql: `${a}.system = '' AND ${a}.code LIKE ? ESCAPE '\\'`, params: [`${escapeLike(v)}%`] }
+        : { sql: `${a}.system = '' AND ${a}.code = ?`, params: [v] };
     case 'string':
-      return stringMatch(c, v);
+      return stringMatch(c, v, a);
     case 'date':
-      return dateCondition(v, 'x.lo', 'x.hi', c.raw);
+      return dateCondition(v, `${a}.lo`, `${a}.hi`, c.raw);
     case 'reference':
-      return referenceMatch(c, v);
+      return referenceMatch(c, v, a);
     case 'number':
     case 'quantity':
-      return numberMatch(v);
+      return numberMatch(v, a);
   }
 }
 
-function tokenMatch(c: Criterion, v: string): Fragment {
-  if (c.modifier === 'text') return { sql: 'x.text >= ? AND x.text < ?', params: [normaliseString(v), normaliseString(v) + STRING_MAX] };
+function tokenMatch(c: Criterion, v: string, a: string): Fragment {
+  if (c.modifier === 'text') return { sql: `${a}.text >= ? AND ${a}.text < ?`, params: [normaliseString(v), normaliseString(v) + STRING_MAX] };
   const bar = v.indexOf('|');
-  if (bar < 0) return { sql: 'x.code = ?', params: [v] };
+  if (bar < 0) return { sql: `${a}.code = ?`, params: [v] };
   const system = v.slice(0, bar);
   const code = v.slice(bar + 1);
-  if (code === '') return { sql: 'x.system = ?', params: [system] };
-  return { sql: 'x.code = ? AND x.system = ?', params: [code, system] };
+  if (code === '') return { sql: `${a}.system = ?`, params: [system] };
+  return { sql: `${a}.code = ? AND ${a}.system = ?`, params: [code, system] };
 }
 
-function stringMatch(c: Criterion, v: string): Fragment {
-  if (c.modifier === 'exact') return { sql: 'x.raw = ?', params: [v] };
+function stringMatch(c: Criterion, v: string, a: string): Fragment {
+  if (c.modifier === 'exact') return { sql: `${a}.raw = ?`, params: [v] };
   const n = normaliseString(v);
-  if (c.modifier === 'contains') return { sql: "x.norm LIKE ? ESCAPE '\\'", params: [`%${escapeLike(n)}%`] };
-  return { sql: 'x.norm >= ? AND x.norm < ?', params: [n, n + STRING_MAX] };
+  if (c.modifier === 'contains') return { sql: `${a}.norm LIKE ? ESCAPE '\\'`, params: [`%${escapeLike(n)}%`] };
+  return { sql: `${a}.norm >= ? AND ${a}.norm < ?`, params: [n, n + STRING_MAX] };
 }
 
-function referenceMatch(c: Criterion, v: string): Fragment {
+function referenceMatch(c: Criterion, v: string, a: string): Fragment {
   const typed = c.modifier && /^[A-Z]/.test(c.modifier) ? `${c.modifier}/${v}` : v;
-  if (typed.includes('/')) return { sql: 'x.target = ?', params: [normaliseReference(typed)] };
+  if (typed.includes('/')) return { sql: `${a}.target = ?`, params: [normaliseReference(typed)] };
   // a bare id matches that id in any of the parameter's target types
   const targets = c.def.targets.length ? c.def.targets : ['Resource'];
-  return { sql: `x.target IN (${targets.map(() => '?').join(', ')})`, params: targets.map((t) => `${t}/${v}`) };
+  return { sql: `${a}.target IN (${targets.map(() => '?').join(', ')})`, params: targets.map((t) => `${t}/${v}`) };
 }
 
-function numberMatch(raw: string): Fragment {
+function numberMatch(raw: string, a: string): Fragment {
   const [prefix, rest] = splitPrefix(raw);
   const [num, system, code] = rest.split('|');
   const value = Number(num);
   const decimals = (num?.split('.')[1] ?? '').length;
   const half = 0.5 * 10 ** -decimals; // "100" means [99.5, 100.5): the precision of the value given
+  const x = `${a}.value`;
   const ops: Record<string, Fragment> = {
-    eq: { sql: 'x.value >= ? AND x.value < ?', params: [value - half, value + half] },
-    ne: { sql: 'NOT (x.value >= ? AND x.value < ?)', params: [value - half, value + half] },
-    gt: { sql: 'x.value > ?', params: [value] },
-    lt: { sql: 'x.value < ?', params: [value] },
-    ge: { sql: 'x.value >= ?', params: [value] },
-    le: { sql: 'x.value <= ?', params: [value] },
-    sa: { sql: 'x.value > ?', params: [value] },
-    eb: { sql: 'x.value < ?', params: [value] },
-    ap: { sql: 'x.value >= ? AND x.value <= ?', params: [value * 0.9, value * 1.1] },
+    eq: { sql: `${x} >= ? AND ${x} < ?`, params: [value - half, value + half] },
+    ne: { sql: `NOT (${x} >= ? AND ${x} < ?)`, params: [value - half, value + half] },
+    gt: { sql: `${x} > ?`, params: [value] },
+    lt: { sql: `${x} < ?`, params: [value] },
+    ge: { sql: `${x} >= ?`, params: [value] },
+    le: { sql: `${x} <= ?`, params: [value] },
+    sa: { sql: `${x} > ?`, params: [value] },
+    eb: { sql: `${x} < ?`, params: [value] },
+    ap: { sql: `${x} >= ? AND ${x} <= ?`, params: [value * 0.9, value * 1.1] },
   };
   const f = ops[prefix] as Fragment;
   const extra: Fragment[] = [];
-  if (system) extra.push({ sql: 'x.system = ?', params: [system] });
-  if (code) extra.push({ sql: 'x.code = ?', params: [code] });
+  if (system) extra.push({ sql: `${a}.system = ?`, params: [system] });
+  if (code) extra.push({ sql: `${a}.code = ?`, params: [code] });
   return { sql: [f.sql, ...extra.map((e) => e.sql)].join(' AND '), params: [...f.params, ...extra.flatMap((e) => e.params)] };
+}
+
+const OWNER = 'https://spoedbrug.nl/fhir/CodeSystem/owner';
+
+/** The access filter as SQL over alias `a` (docs/security.md explains each kind). */
+export function accessCondition(f: AccessFilter, a: string): Fragment {
+  const owned = {
+    sql: `EXISTS (SELECT 1 FROM idx_token o WHERE o.type = ${a}.type AND o.id = ${a}.id AND o.param = '_tag' AND o.system = ? AND o.code = ?)`,
+    params: [OWNER, f.kind === 'owned' || f.kind === 'workflow' || f.kind === 'patient' ? f.ura : ''],
+  };
+  switch (f.kind) {
+    case 'all':
+      return { sql: '1 = 1', params: [] };
+    case 'none':
+      return { sql: '1 = 0', params: [] };
+    case 'owned':
+      return owned;
+    case 'workflow':
+      if (!f.orgRef) return owned;
+      return {
+        sql: `(${owned.sql} OR EXISTS (SELECT 1 FROM idx_ref w WHERE w.type = ${a}.type AND w.id = ${a}.id AND w.param IN ('owner', 'requester') AND w.target = ?))`,
+        params: [...owned.params, f.orgRef],
+      };
+    case 'patient': {
+      if (!f.orgRef) return owned;
+      // Tasks addressed to the caller (as owner or requester)
+      const myTasks = `SELECT ta.id FROM idx_ref ta WHERE ta.type = 'Task' AND ta.param IN ('owner', 'requester') AND ta.target = ?`;
+      // what those Tasks point at: their patient, focus, encounter, basis
+      const pointed = `SELECT tr.target FROM idx_ref tr WHERE tr.type = 'Task' AND tr.param IN ('subject', 'focus', 'encounter', 'based-on') AND tr.id IN (${myTasks})`;
+      return {
+        sql: `(${owned.sql} OR (${a}.type || '/' || ${a}.id) IN (${pointed}) OR EXISTS (SELECT 1 FROM idx_ref ps WHERE ps.type = ${a}.type AND ps.id = ${a}.id AND ps.param IN ('patient', 'subject') AND ps.target IN (${pointed})))`,
+        params: [...owned.params, f.orgRef, f.orgRef],
+      };
+    }
+  }
 }
 
 /** R4 date search semantics (3.1.1.4.3): both the indexed value and the search value are ranges. */

@@ -53,15 +53,15 @@ export class SqlRepository implements FhirRepository {
     if (!current) return this.#insertNew(resource, 1);
     const version = current.version + 1;
     const stored = withMeta(resource, version);
-    const content = JSON.stringify(stored);
-    await this.#conn.run('UPDATE resources SET version = ?, last_updated = ?, deleted = 0, content = ? WHERE type = ? AND id = ?', [
+    await this.#supersede(type, id);
+    await this.#conn.run('UPDATE resources SET version = ?, last_updated = ?, deleted = 0, method = ?, content = ? WHERE type = ? AND id = ?', [
       version,
       lastUpdatedMs(stored),
-      content,
+      current.deleted ? 'POST' : 'PUT',
+      JSON.stringify(stored),
       type,
       id,
     ]);
-    await this.#writeHistory(stored, version, current.deleted ? 'POST' : 'PUT', content);
     await this.#deleteIndex(type, id);
     await this.#insertIndex(type, id, extractIndexRows(stored, this.#registry));
     return { resource: stored, created: current.deleted === 1 };
@@ -81,17 +81,9 @@ export class SqlRepository implements FhirRepository {
     if (options.ifMatch !== undefined && String(current.version) !== options.ifMatch)
       throw VersionConflict({ params: [type, id, String(current.version), options.ifMatch] });
     if (current.deleted) return true;
-    const version = current.version + 1;
-    const now = Date.now();
-    await this.#conn.run("UPDATE resources SET version = ?, last_updated = ?, deleted = 1, content = '' WHERE type = ? AND id = ?", [version, now, type, id]);
-    await this.#conn.run('INSERT INTO history (type, id, version, last_updated, deleted, method, content) VALUES (?, ?, ?, ?, 1, ?, ?)', [
-      type,
-      id,
-      version,
-      now,
-      'DELETE',
-      '',
-    ]);
+    await this.#supersede(type, id);
+    const sql = "UPDATE resources SET version = ?, last_updated = ?, deleted = 1, method = 'DELETE', content = '' WHERE type = ? AND id = ?";
+    await this.#conn.run(sql, [current.version + 1, Date.now(), type, id]);
     await this.#deleteIndex(type, id);
     return true;
   }
@@ -107,7 +99,10 @@ export class SqlRepository implements FhirRepository {
   async vread(type: string, id: string, versionId: string): Promise<Resource> {
     const version = Number(versionId);
     const rows = Number.isInteger(version)
-      ? await this.#conn.all('SELECT deleted, content FROM history WHERE type = ? AND id = ? AND version = ?', [type, id, version])
+      ? await this.#conn.all(
+          'SELECT deleted, content FROM resources WHERE type = ? AND id = ? AND version = ? UNION ALL SELECT deleted, content FROM history WHERE type = ? AND id = ? AND version = ?',
+          [type, id, version, type, id, version],
+        )
       : [];
     const row = rows[0];
     if (!row) {
@@ -125,10 +120,14 @@ export class SqlRepository implements FhirRepository {
     if (q.id) conds.push('id = ?') && params.push(q.id);
     if (q.since !== undefined) conds.push('last_updated >= ?') && params.push(q.since);
     const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
-    const totalRow = await this.#conn.all(`SELECT COUNT(*) AS n FROM history ${where}`, params);
+    // every version: the superseded ones in history, the current one in resources
+    const all = `(SELECT type, id, version, last_updated, method, content FROM history ${where}
+      UNION ALL SELECT type, id, version, last_updated, method, content FROM resources ${where}) h`;
+    const both = [...params, ...params];
+    const totalRow = await this.#conn.all(`SELECT COUNT(*) AS n FROM ${all}`, both);
     const rows = await this.#conn.all(
-      `SELECT type, id, version, last_updated, method, content FROM history ${where} ORDER BY last_updated DESC, version DESC LIMIT ? OFFSET ?`,
-      [...params, q.count, q.offset],
+      `SELECT type, id, version, last_updated, method, content FROM ${all} ORDER BY last_updated DESC, version DESC LIMIT ? OFFSET ?`,
+      [...both, q.count, q.offset],
     );
     return { total: Number(totalRow[0]?.n ?? 0), entries: rows.map(toHistoryEntry) };
   }
@@ -149,28 +148,19 @@ export class SqlRepository implements FhirRepository {
 
   async #insertNew(resource: Resource & { id: string }, version: number): Promise<WriteResult> {
     const stored = withMeta(resource, version);
-    const content = JSON.stringify(stored);
-    await this.#conn.run('INSERT INTO resources (type, id, version, last_updated, deleted, content) VALUES (?, ?, ?, ?, 0, ?)', [
-      stored.resourceType,
-      resource.id,
-      version,
-      lastUpdatedMs(stored),
-      content,
-    ]);
-    await this.#writeHistory(stored, version, 'POST', content);
+    const sql = "INSERT INTO resources (type, id, version, last_updated, deleted, method, content) VALUES (?, ?, ?, ?, 0, 'POST', ?)";
+    await this.#conn.run(sql, [stored.resourceType, resource.id, version, lastUpdatedMs(stored), JSON.stringify(stored)]);
     await this.#insertIndex(stored.resourceType, resource.id, extractIndexRows(stored, this.#registry));
     return { resource: stored, created: true };
   }
 
-  async #writeHistory(r: Resource, version: number, method: string, content: string): Promise<void> {
-    await this.#conn.run('INSERT INTO history (type, id, version, last_updated, deleted, method, content) VALUES (?, ?, ?, ?, 0, ?, ?)', [
-      r.resourceType,
-      r.id as string,
-      version,
-      lastUpdatedMs(r),
-      method,
-      content,
-    ]);
+  /** The current version moves to history before it is replaced. */
+  async #supersede(type: string, id: string): Promise<void> {
+    await this.#conn.run(
+      `INSERT INTO history (type, id, version, last_updated, deleted, method, content)
+       SELECT type, id, version, last_updated, deleted, method, content FROM resources WHERE type = ? AND id = ?`,
+      [type, id],
+    );
   }
 
   async #deleteIndex(type: string, id: string): Promise<void> {
@@ -178,52 +168,64 @@ export class SqlRepository implements FhirRepository {
   }
 
   async #insertIndex(type: string, id: string, rows: IndexRows): Promise<void> {
+    const c = this.#conn;
     await insertRows(
-      this.#conn,
+      c,
       'idx_token',
       ['system', 'code', 'text'],
       type,
       id,
       rows.token.map((r) => [r.param, r.system, r.code, r.text]),
+      3,
     );
     await insertRows(
-      this.#conn,
+      c,
       'idx_string',
       ['norm', 'raw'],
       type,
       id,
       rows.string.map((r) => [r.param, r.norm, r.raw]),
+      3,
     );
     await insertRows(
-      this.#conn,
+      c,
       'idx_date',
       ['lo', 'hi'],
       type,
       id,
       rows.date.map((r) => [r.param, r.lo, r.hi]),
+      3,
     );
     await insertRows(
-      this.#conn,
+      c,
       'idx_ref',
       ['target'],
       type,
       id,
       rows.reference.map((r) => [r.param, r.target]),
+      2,
     );
     await insertRows(
-      this.#conn,
+      c,
       'idx_number',
       ['value', 'system', 'code'],
       type,
       id,
       rows.number.map((r) => [r.param, r.value, r.system, r.code]),
+      4,
     );
   }
 }
 
 /** One multi-row INSERT per table keeps a write to a handful of statements. */
-async function insertRows(conn: SqlConn, table: string, cols: string[], type: string, id: string, rows: SqlValue[][]): Promise<void> {
-  if (!rows.length) return;
+async function insertRows(conn: SqlConn, table: string, cols: string[], type: string, id: string, all: SqlValue[][], keyWidth: number): Promise<void> {
+  if (!all.length) return;
+  // the index tables are keyed on (param, value…, id): a value repeated in one resource is indexed once
+  const seen = new Set<string>();
+  const rows = all.filter((r) => {
+    const k = JSON.stringify(r.slice(0, keyWidth));
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
   const tuple = `(?, ?, ?, ${cols.map(() => '?').join(', ')})`;
   const sql = `INSERT INTO ${table} (type, id, param, ${cols.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`;
   await conn.run(

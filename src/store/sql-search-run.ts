@@ -1,8 +1,8 @@
 /** Run a compiled search: the page, the (capped) total, then _include and _revinclude. */
 import type { Resource } from '@medplum/fhirtypes';
 import type { IncludeSpec, SearchRequest } from '../search/request.ts';
-import { accessCondition, compileOrder, compileWhere } from './search-sql.ts';
-import type { SqlConn, SqlValue } from './sql.ts';
+import { accessCondition, type CompiledWhere, compileOrder, compileWhere } from './search-sql.ts';
+import type { SqlConn } from './sql.ts';
 import { type SearchResult, TOTAL_CAP } from './types.ts';
 
 /** Included resources per search are bounded so one query cannot pull the whole store. */
@@ -26,11 +26,17 @@ export async function runSearch(conn: SqlConn, req: SearchRequest): Promise<Sear
   return { resources, included, ...(total !== undefined ? { total } : {}) };
 }
 
-async function countTotal(conn: SqlConn, req: SearchRequest, where: { sql: string; params: SqlValue[] }, pageSize: number): Promise<number | undefined> {
-  if (req.total === 'none' && !req.summaryCount) return undefined;
-  // a first page that is not full already tells the total
+/**
+ * Bundle.total: exact when asked (_total=accurate, _summary=count) and when the page itself tells it (a
+ * first page that is not full); otherwise left out, so a broad search costs one page, not a full count.
+ */
+async function countTotal(conn: SqlConn, req: SearchRequest, where: CompiledWhere, pageSize: number): Promise<number | undefined> {
   if (!req.summaryCount && req.offset === 0 && pageSize < req.count) return pageSize;
-  const rows = await conn.all(`SELECT COUNT(*) AS n FROM (SELECT r.id FROM resources r WHERE ${where.sql} LIMIT ?) c`, [...where.params, TOTAL_CAP + 1]);
+  if (req.total !== 'accurate' && !req.summaryCount) return undefined;
+  // an index-driven search is counted from the index alone; resource rows are never read for a total
+  const rows = where.matchIds
+    ? await conn.all(`SELECT COUNT(*) AS n FROM (${where.matchIds.sql} LIMIT ?) c`, [...where.matchIds.params, TOTAL_CAP + 1])
+    : await conn.all(`SELECT COUNT(*) AS n FROM (SELECT r.id FROM resources r WHERE ${where.sql} LIMIT ?) c`, [...where.params, TOTAL_CAP + 1]);
   const n = Number(rows[0]?.n ?? 0);
   return n > TOTAL_CAP ? undefined : n;
 }

@@ -18,7 +18,7 @@ for (const kind of storeKinds()) {
     t.same(modes, ['include:Organization', 'include:Schedule', 'match:HealthcareService']);
 
     const schedule = withOrg.json.entry.find((e: any) => e.resource.resourceType === 'Schedule').resource;
-    const page1 = await gw.request('GET', `/fhir/Slot?schedule=Schedule/${schedule.id}&status=free&_count=3&_sort=start`);
+    const page1 = await gw.request('GET', `/fhir/Slot?schedule=Schedule/${schedule.id}&status=free&_count=3&_sort=start&_total=accurate`);
     t.equal(page1.json.entry.length, Math.min(3, page1.json.total));
     const starts = page1.json.entry.map((e: any) => Date.parse(e.resource.start));
     t.same(
@@ -50,3 +50,18 @@ for (const kind of storeKinds()) {
     t.same(Object.keys(elements.json.entry[0].resource).sort(), ['id', 'meta', 'name', 'resourceType']);
   });
 }
+
+t.test('Bundle.total: exact when asked or when the page tells it, otherwise left out', async (t) => {
+  const gw = await testGateway({ seed: true });
+  t.teardown(() => gw.close());
+  const full = await gw.request('GET', '/fhir/Slot?status=free&_count=5');
+  t.equal(full.json.total, undefined, 'a full page of a broad search does not pay for a count');
+  t.ok(
+    full.json.link.some((l: any) => l.relation === 'next'),
+    'but says there is more',
+  );
+  const accurate = await gw.request('GET', '/fhir/Slot?status=free&_count=5&_total=accurate');
+  t.ok(accurate.json.total > 5);
+  const small = await gw.request('GET', '/fhir/Organization?_count=100');
+  t.equal(small.json.total, small.json.entry.length, 'a first page that is not full is its own total');
+});

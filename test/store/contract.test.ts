@@ -140,7 +140,7 @@ for (const f of storeFactories()) {
         sorted.resources.map((s) => (s as Slot).start),
         ['2026-11-24T09:00:00+01:00', '2026-11-23T10:00:00+01:00', '2026-11-23T09:00:00+01:00'],
       );
-      const page = await store.search(q('Slot', `schedule=${sched}&_count=2&_sort=start`));
+      const page = await store.search(q('Slot', `schedule=${sched}&_count=2&_sort=start&_total=accurate`));
       t.equal(page.resources.length, 2);
       t.equal(page.total, 3, 'total across pages');
       const page2 = await store.search(q('Slot', `schedule=${sched}&_count=2&_offset=2&_sort=start`));
