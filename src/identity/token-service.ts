@@ -46,8 +46,12 @@ export interface TokenResponse {
   scope: string;
 }
 
+/** Verified tokens remembered (each until its own expiry). */
+const VERIFIED_CACHE = 10000;
+
 export class TokenService {
   #o: TokenServiceOptions;
+  #verified = new Map<string, { caller: Caller; exp: number }>();
   constructor(options: TokenServiceOptions) {
     this.#o = options;
   }
@@ -108,8 +112,26 @@ export class TokenService {
     if (typeof nbf === 'number' && nbf - skew > now) throw new OAuthError(401, 'invalid_client', 'the assertion is not valid yet (nbf)');
   }
 
-  /** Verify a bearer token we issued; undefined for anything else (expired, forged, malformed). */
+  /**
+   * Verify a bearer token we issued; undefined for anything else (expired, forged, malformed). A token is
+   * checked cryptographically once and then remembered until it expires (a client calls many times).
+   */
   verify(token: string): Caller | undefined {
+    const cached = this.#verified.get(token);
+    if (cached) {
+      if (cached.exp >= this.#now() && this.#o.clients.get(cached.caller.clientId)) return cached.caller;
+      this.#verified.delete(token);
+      return undefined;
+    }
+    const caller = this.#verifyOnce(token);
+    if (caller) {
+      if (this.#verified.size >= VERIFIED_CACHE) this.#verified.delete(this.#verified.keys().next().value as string);
+      this.#verified.set(token, { caller, exp: Number(decodeJwt(token)?.claims.exp) });
+    }
+    return caller;
+  }
+
+  #verifyOnce(token: string): Caller | undefined {
     const jwt = decodeJwt(token);
     if (!jwt || !verifyHs256(jwt, this.#o.secret)) return undefined;
     const c = jwt.claims;

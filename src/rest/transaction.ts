@@ -4,7 +4,7 @@
  * under their store locks, urn:uuid and conditional references are rewritten, then the entries run in
  * the R4 order DELETE, POST, PUT, GET. Any failure rolls everything back and names the entry.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../lib/ids.ts';
 import type { Bundle, BundleEntry, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
 import { GatewayError, InvalidBundle, normaliseError, TransactionEntryFailed } from '../fhir/errors.ts';
 import type { FhirRepository } from '../store/types.ts';
@@ -115,7 +115,7 @@ async function resolveIdentities(ctx: FhirContext, repo: FhirRepository, planned
           )
         : undefined;
       if (match) ids.matched.set(p.index, match);
-      const id = match?.id ?? randomUUID();
+      const id = match?.id ?? newId();
       if (!match) ids.assigned.set(p.index, id);
       if (fullUrl) ids.map.set(fullUrl, `${type}/${id}`);
     } else if (p.method === 'PUT' && fullUrl && !p.url.includes('?')) ids.map.set(fullUrl, p.url);

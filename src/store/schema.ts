@@ -12,7 +12,6 @@ export function schemaStatements(opts: { bigint: string; textC: string; clustere
     `CREATE TABLE IF NOT EXISTS resources (type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
       last_updated ${bigint} NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, method TEXT NOT NULL, content TEXT NOT NULL, PRIMARY KEY (type, id))`,
     'CREATE INDEX IF NOT EXISTS resources_updated ON resources (type, last_updated)',
-    'CREATE INDEX IF NOT EXISTS resources_all_updated ON resources (last_updated)',
     `CREATE TABLE IF NOT EXISTS history (type TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL,
       last_updated ${bigint} NOT NULL, deleted INTEGER NOT NULL, method TEXT NOT NULL, content TEXT NOT NULL,
       PRIMARY KEY (type, id, version))`,

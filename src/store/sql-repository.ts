@@ -2,7 +2,7 @@
  * FhirRepository over one SQL connection. Every write keeps three things in step inside the caller's
  * transaction: the current row, the version in history, and the search index rows.
  */
-import { randomUUID } from 'node:crypto';
+import { newId } from '../lib/ids.ts';
 import type { Resource } from '@medplum/fhirtypes';
 import { ConditionalMultiple, ResourceGone, ResourceNotFound, VersionConflict, VersionNotFound } from '../fhir/errors.ts';
 import { extractIndexRows, type IndexRows } from '../search/extract.ts';
@@ -34,7 +34,7 @@ export class SqlRepository implements FhirRepository {
       const match = await this.matchCondition(options.ifNoneExist);
       if (match) return { resource: match, created: false };
     }
-    return this.#insertNew({ ...resource, id: options.assignedId ?? randomUUID() } as Resource & { id: string }, 1);
+    return this.#insertNew({ ...resource, id: options.assignedId ?? newId() } as Resource & { id: string }, 1);
   }
 
   async matchCondition(criteria: SearchRequest): Promise<Resource | undefined> {
@@ -71,7 +71,7 @@ export class SqlRepository implements FhirRepository {
     const match = await this.matchCondition(criteria);
     if (match) return this.update({ ...resource, id: match.id as string }, options);
     if (resource.id) return this.update(resource as Resource & { id: string }, options);
-    return this.#insertNew({ ...resource, id: randomUUID() } as Resource & { id: string }, 1);
+    return this.#insertNew({ ...resource, id: newId() } as Resource & { id: string }, 1);
   }
 
   async delete(type: string, id: string, options: UpdateOptions = {}): Promise<boolean> {
@@ -224,7 +224,9 @@ async function insertRows(conn: SqlConn, table: string, cols: string[], type: st
   const seen = new Set<string>();
   const rows = all.filter((r) => {
     const k = JSON.stringify(r.slice(0, keyWidth));
-    return seen.has(k) ? false : (seen.add(k), true);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
   });
   const tuple = `(?, ?, ?, ${cols.map(() => '?').join(', ')})`;
   const sql = `INSERT INTO ${table} (type, id, param, ${cols.join(', ')}) VALUES ${rows.map(() => tuple).join(', ')}`;

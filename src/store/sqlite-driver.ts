@@ -87,6 +87,8 @@ export class SqliteDriver implements SqlDriver {
     this.#pumping = true;
     try {
       while (this.#pending.length) {
+        // let the writers that are already on their way (microtasks, parsed requests) join this commit
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const batch = this.#pending.splice(0, MAX_GROUP);
         await this.#mutex.run(() => this.#runGroup(batch));
       }
