@@ -46,8 +46,19 @@ export async function run(): Promise<string[]> {
     const lines = [line(name, fill.perSecond, 'resources/s', fill.perSecond / echo.requestsPerSecond, 'echo')];
     const server = await startServer('gateway-server.ts', { BENCH_GATEWAY: JSON.stringify({ sqlitePath }) });
     try {
-      lines.push(...(await timeSearches(server.origin, 'slot search', slotQuery(want), echo, server.authorization)));
-      lines.push(...(await timeSearches(server.origin, 'task search', taskQuery(want), echo, server.authorization)));
+      // print as measured: a later failure must not swallow earlier figures
+      for (const l of lines) console.log(l);
+      for (const [label, query] of [
+        ['slot search', slotQuery(want)],
+        ['task search', taskQuery(want)],
+      ] as const) {
+        const measured = await timeSearches(server.origin, label, query, echo, server.authorization).catch((err: Error) => [
+          `${label}: not measured (${err.message})`,
+        ]);
+        for (const l of measured) console.log(l);
+        lines.push(...measured);
+      }
+      lines.length = 0; // already printed
     } finally {
       await server.stop();
     }
