@@ -2,44 +2,19 @@
 // (no date library). Calendar dates are 'YYYY-MM-DD' strings; instants are
 // epoch milliseconds. Slots must follow local time across DST changes, so
 // days are stepped by calendar date, never by adding 24 hours.
+import { zoneOffsetMs } from '../lib/time.ts';
 import type { DayCode } from './region-data.ts';
 
 const DAY_CODES: DayCode[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 const MINUTE = 60_000;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Local wall-clock fields of an instant, expressed as a UTC epoch value. */
+/** Local wall-clock fields of an instant (whole seconds), expressed as a UTC epoch value. */
 function wallClockMs(ms: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(ms)) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const get = (k: string): number => parts[k] ?? 0;
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.floor(ms / 1000) * 1000 + zoneOffsetMs(ms, timeZone);
 }
 
 /** UTC offset in minutes at an instant (e.g. 60 in CET, 120 in CEST). */
 export function offsetMinutes(ms: number, timeZone: string): number {
-  const wholeSeconds = Math.floor(ms / 1000) * 1000;
-  return Math.round((wallClockMs(wholeSeconds, timeZone) - wholeSeconds) / MINUTE);
+  return Math.round(zoneOffsetMs(ms, timeZone) / MINUTE);
 }
 
 /** Calendar date of an instant in the time zone. */

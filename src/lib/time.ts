@@ -9,20 +9,21 @@ export const MAX_MS = 8640000000000000;
 
 const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
-const offsetFormatter = new Intl.DateTimeFormat('en-GB', {
-  timeZone: ZONE,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
+const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Offset of the zone from UTC at the given instant, in ms. */
-export function zoneOffsetMs(utcMs: number): number {
-  const parts = offsetFormatter.formatToParts(new Date(utcMs));
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    const fields = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' } as const;
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', ...fields });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Offset of a zone (default: the region's) from UTC at the given instant, in ms. */
+export function zoneOffsetMs(utcMs: number, timeZone = ZONE): number {
+  const parts = formatterFor(timeZone).formatToParts(new Date(utcMs));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
   return asUtc - Math.floor(utcMs / 1000) * 1000;

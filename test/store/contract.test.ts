@@ -2,18 +2,11 @@
 import t from 'tap';
 import type { Resource, Slot, Task } from '@medplum/fhirtypes';
 import { GatewayError } from '../../src/fhir/errors.ts';
+import { task as baseTask } from '../helpers/gateway.ts';
 import { q } from '../helpers/registry.ts';
 import { storeFactories } from '../helpers/stores.ts';
 
-const task = (extra: Partial<Task> = {}): Task => ({
-  resourceType: 'Task',
-  status: 'requested',
-  intent: 'order',
-  authoredOn: '2026-11-23T10:00:00+01:00',
-  for: { reference: 'Patient/p1' },
-  requester: { reference: 'Organization/hap' },
-  ...extra,
-});
+const task = (extra: Partial<Task> = {}): Task => baseTask(extra) as Task;
 
 const codeOf = async (p: Promise<unknown>) => {
   try {
