@@ -120,4 +120,19 @@ t.test('the acting professional is recorded, and grants nothing', async (t) => {
   const line = gw.logs.map((l) => JSON.parse(l)).find((l) => l.acting);
   t.same(line?.acting, { system: 'http://fhir.nl/fhir/NamingSystem/uzi-nr-pers', value: '900012345', role: '01.015' });
   t.equal((await gw.request('GET', '/fhir/Task', undefined, { 'x-acting-professional': 'not a professional' })).status, 400);
+
+  // the same, stated in the client assertion and carried in the access token
+  const { clientAssertion } = await import('../../src/identity/assertion.ts');
+  const assertion = clientAssertion('demo-seh', demoKeyFile(gw.dataDir, 'demo-seh'), AUD, {
+    acting_professional: { system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '01234567', role: 'SEH-arts' },
+  });
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: assertion });
+  const token = (await gw.raw('POST', '/auth/token', form.toString(), { 'content-type': 'application/x-www-form-urlencoded' })).json.access_token;
+  const before = gw.logs.length;
+  t.equal((await gw.raw('GET', '/fhir/Slot?_count=1', undefined, { authorization: `Bearer ${token}` })).status, 200);
+  const logged = gw.logs
+    .slice(before)
+    .map((l) => JSON.parse(l))
+    .find((l) => l.acting);
+  t.same(logged?.acting, { system: 'http://fhir.nl/fhir/NamingSystem/agb-z', value: '01234567', role: 'SEH-arts' }, 'recorded from the token');
 });
