@@ -3,6 +3,8 @@
  * and the FHIR and ops plugins. The caller (main.ts or a test) owns the store and the logger.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RouteNotFound } from '../fhir/errors.ts';
@@ -37,13 +39,26 @@ const SECURITY_HEADERS: Record<string, string> = {
   'Cache-Control': 'no-store',
 };
 
+/**
+ * The HTTP(S) server itself, so the request timeout is enforced: Node checks it only every
+ * `connectionsCheckingInterval` (30 s by default), which would let a slow client hold a socket far longer.
+ */
+function createServer(opts: AppOptions, handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  const timing = {
+    requestTimeout: opts.requestTimeoutMs,
+    headersTimeout: Math.min(opts.requestTimeoutMs, 60_000),
+    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(opts.requestTimeoutMs / 4))),
+  };
+  // with TLS, ask for a client certificate but let token clients in too; the auth plugin decides
+  if (opts.tls) return createHttpsServer({ ...opts.tls, requestCert: true, rejectUnauthorized: false, ...timing }, handler);
+  return createHttpServer(timing, handler);
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    // with TLS, ask for a client certificate but let token clients in too; the auth plugin decides
-    ...(opts.tls ? { https: { ...opts.tls, requestCert: true, rejectUnauthorized: false } } : {}),
+    serverFactory: (handler) => createServer(opts, handler),
     loggerInstance: opts.logger as FastifyBaseLogger,
     bodyLimit: opts.bodyLimitBytes,
-    requestTimeout: opts.requestTimeoutMs,
     return503OnClosing: true,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
