@@ -13,6 +13,8 @@ import { demoRegistrations, ensureDemoClients } from './identity/demo-clients.ts
 import { loadTokenSecret } from './identity/secret.ts';
 import { TokenService } from './identity/token-service.ts';
 import { parseSearchRequest } from './search/request.ts';
+import { Terminology } from './terminology/concept-maps.ts';
+import { publishTerminology } from './terminology/publish.ts';
 import type { DestinationStream, Logger } from 'pino';
 import type { GatewayConfig } from './config/config.ts';
 import { ensureTypeSchemasIndexed } from './fhir/definitions.ts';
@@ -44,7 +46,16 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     },
     registry,
   );
-  const context: FhirContext = { store, registry, validator };
+  const terminology = new Terminology({
+    dirs: [join(config.profilesDir, 'terminology'), ...(config.regionDir ? [config.regionDir] : [])],
+    check: (r) =>
+      validator
+        .validate(r)
+        .filter((i) => i.severity === 'error')
+        .map((i) => `${i.expression?.[0] ?? ''} ${i.diagnostics ?? ''}`),
+  });
+  const context: FhirContext = { store, registry, validator, terminology };
+  await publishTerminology(store, registry, terminology);
   if (config.seedDemoRegion) {
     const seeded = await seedDemoRegion(context, new Date());
     logger.info(seeded, 'demo region seeded');

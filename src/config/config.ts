@@ -22,6 +22,8 @@ export interface GatewayConfig {
   requestTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   profilesDir: string;
+  /** a region's own rule files (ConceptMaps…) that replace the defaults with the same url */
+  regionDir?: string;
   seedDemoRegion: boolean;
   /** folder for generated local state: demo client keys, the token secret */
   dataDir: string;
@@ -74,6 +76,7 @@ export const ENVIRONMENT: Record<string, { key: keyof GatewayConfig; kind: 'stri
   SPOEDBRUG_REQUEST_TIMEOUT_MS: { key: 'requestTimeoutMs', kind: 'number' },
   LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   SPOEDBRUG_PROFILES: { key: 'profilesDir', kind: 'string' },
+  SPOEDBRUG_REGION_DIR: { key: 'regionDir', kind: 'string' },
   SPOEDBRUG_SEED_DEMO: { key: 'seedDemoRegion', kind: 'boolean' },
   SPOEDBRUG_DATA_DIR: { key: 'dataDir', kind: 'string' },
   SPOEDBRUG_CLIENTS: { key: 'clientsFile', kind: 'string' },
@@ -120,6 +123,7 @@ export const CONFIG_SCHEMA = {
     requestTimeoutMs: { type: 'integer', minimum: 100 },
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     profilesDir: { type: 'string', minLength: 1 },
+    regionDir: { type: 'string', minLength: 1 },
     seedDemoRegion: { type: 'boolean' },
     dataDir: { type: 'string', minLength: 1 },
     clientsFile: { type: 'string', minLength: 1 },

@@ -54,6 +54,9 @@ function restResource(ctx: FhirContext, type: string): CapabilityStatementRestRe
     conditionalDelete: 'not-supported',
     searchInclude: params.filter((p) => p.kind === 'reference').map((p) => `${type}:${p.code}`),
     searchParam: params.map((p) => ({ name: p.code, type: p.kind, definition: p.url, documentation: p.description })),
-    operation: [{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }],
+    operation: [
+      { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' },
+      ...(type === 'ConceptMap' ? [{ name: 'translate', definition: 'http://hl7.org/fhir/OperationDefinition/ConceptMap-translate' }] : []),
+    ],
   };
 }

@@ -7,6 +7,7 @@ import { isSupportedResourceType } from '../fhir/resource-types.ts';
 import { capabilityStatement } from './capability.ts';
 import * as h from './handlers.ts';
 import type { FhirContext, FhirRequest, FhirResponse, HandlerScope } from './types.ts';
+import { translateOperation } from './translate-op.ts';
 import { validateOperation } from './validate-op.ts';
 
 export async function handleFhirRequest(ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> {
@@ -52,6 +53,7 @@ export async function dispatch(scope: HandlerScope, req: FhirRequest): Promise<F
 
 async function operation(scope: HandlerScope, req: FhirRequest, type: string, op: string, id: string | undefined): Promise<FhirResponse> {
   if (op === '$validate' && (req.method === 'POST' || req.method === 'GET')) return validateOperation(scope, req, type, id);
+  if (op === '$translate' && type === 'ConceptMap' && (req.method === 'POST' || req.method === 'GET')) return translateOperation(scope, req, id);
   throw UnknownOperation({ params: [op.slice(0, 64), id ? `${type}/{id}` : type] });
 }
 

@@ -4,6 +4,7 @@ import type { Caller } from '../identity/caller.ts';
 import type { SearchParamRegistry } from '../search/params.ts';
 import type { QueryInput } from '../search/request.ts';
 import type { FhirRepository, FhirStore } from '../store/types.ts';
+import type { Terminology } from '../terminology/concept-maps.ts';
 import type { FhirValidator } from '../validation/index.ts';
 
 export type FhirMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'HEAD';
@@ -33,6 +34,7 @@ export interface FhirContext {
   store: FhirStore;
   registry: SearchParamRegistry;
   validator: FhirValidator;
+  terminology: Terminology;
 }
 
 /** What a handler works against: the store, or one transaction's repository. */

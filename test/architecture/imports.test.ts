@@ -14,14 +14,15 @@ const ALLOWED: Record<string, string[]> = {
   identity: ['fhir', 'lib'],
   access: ['fhir', 'lib', 'identity'],
   store: ['fhir', 'lib', 'search', 'access'],
-  rest: ['fhir', 'lib', 'search', 'store', 'validation', 'access', 'identity'],
+  terminology: ['fhir', 'lib', 'search', 'store'],
+  rest: ['fhir', 'lib', 'search', 'store', 'validation', 'access', 'identity', 'terminology'],
   demo: ['fhir', 'lib', 'rest', 'access', 'identity'],
   config: ['fhir', 'lib'],
   server: ['fhir', 'lib', 'rest', 'store', 'search', 'identity', 'access'],
   cli: ['*'],
   '.': ['*'],
 };
-const FRAMEWORK_FREE = ['lib', 'fhir', 'search', 'validation', 'store', 'rest', 'demo', 'identity', 'access', 'adapters'];
+const FRAMEWORK_FREE = ['lib', 'fhir', 'search', 'validation', 'store', 'rest', 'demo', 'identity', 'access', 'adapters', 'terminology'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
