@@ -13,6 +13,8 @@ import { demoRegistrations, ensureDemoClients } from './identity/demo-clients.ts
 import { loadTokenSecret } from './identity/secret.ts';
 import { TokenService } from './identity/token-service.ts';
 import { parseSearchRequest } from './search/request.ts';
+import type { IngestContext } from './ingest/ingest.ts';
+import { loadMappings } from './mapping/load.ts';
 import { Terminology } from './terminology/concept-maps.ts';
 import { publishTerminology } from './terminology/publish.ts';
 import type { DestinationStream, Logger } from 'pino';
@@ -28,7 +30,7 @@ import { loadValidator } from './validation/index.ts';
 
 export interface Gateway {
   app: FastifyInstance;
-  context: FhirContext;
+  context: IngestContext;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -54,7 +56,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
         .filter((i) => i.severity === 'error')
         .map((i) => `${i.expression?.[0] ?? ''} ${i.diagnostics ?? ''}`),
   });
-  const context: FhirContext = { store, registry, validator, terminology };
+  const context: IngestContext = { store, registry, validator, terminology, mappings: loadMappings(config.mappingsDir) };
   await publishTerminology(store, registry, terminology);
   if (config.seedDemoRegion) {
     const seeded = await seedDemoRegion(context, new Date());

@@ -22,6 +22,8 @@ export interface GatewayConfig {
   requestTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   profilesDir: string;
+  /** declarative sector mappings (docs/mappings.md) */
+  mappingsDir: string;
   /** a region's own rule files (ConceptMaps…) that replace the defaults with the same url */
   regionDir?: string;
   seedDemoRegion: boolean;
@@ -54,6 +56,7 @@ export const DEFAULTS: GatewayConfig = {
   requestTimeoutMs: 30_000,
   logLevel: 'info',
   profilesDir: 'profiles',
+  mappingsDir: 'mappings',
   seedDemoRegion: true,
   dataDir: './data',
   seedDemoClients: true,
@@ -77,6 +80,7 @@ export const ENVIRONMENT: Record<string, { key: keyof GatewayConfig; kind: 'stri
   LOG_LEVEL: { key: 'logLevel', kind: 'string' },
   SPOEDBRUG_PROFILES: { key: 'profilesDir', kind: 'string' },
   SPOEDBRUG_REGION_DIR: { key: 'regionDir', kind: 'string' },
+  SPOEDBRUG_MAPPINGS: { key: 'mappingsDir', kind: 'string' },
   SPOEDBRUG_SEED_DEMO: { key: 'seedDemoRegion', kind: 'boolean' },
   SPOEDBRUG_DATA_DIR: { key: 'dataDir', kind: 'string' },
   SPOEDBRUG_CLIENTS: { key: 'clientsFile', kind: 'string' },
@@ -124,6 +128,7 @@ export const CONFIG_SCHEMA = {
     logLevel: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
     profilesDir: { type: 'string', minLength: 1 },
     regionDir: { type: 'string', minLength: 1 },
+    mappingsDir: { type: 'string', minLength: 1 },
     seedDemoRegion: { type: 'boolean' },
     dataDir: { type: 'string', minLength: 1 },
     clientsFile: { type: 'string', minLength: 1 },

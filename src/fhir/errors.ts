@@ -131,3 +131,10 @@ export const XmlUnrepresentable = defineError('SPB_ERR_XML_UNREPRESENTABLE', 'va
 export const CsvMalformed = defineError('SPB_ERR_CSV_MALFORMED', 'structure', 400, 'The CSV file is malformed at %s: %s');
 export const CsvLimit = defineError('SPB_ERR_CSV_LIMIT', 'too-long', 413, 'CSV %s at %s exceeds the limit of %s');
 export const CsvUnsupported = defineError('SPB_ERR_CSV_UNSUPPORTED', 'not-supported', 422, 'CSV %s at %s is not supported');
+
+// --- mapping and ingest -----------------------------------------------------------------------------
+export const MappingInvalid = defineError('SPB_ERR_MAPPING_INVALID', 'invalid', 500, 'Mapping %s is invalid: %s');
+export const UnknownMessageType = defineError('SPB_ERR_INGEST_UNKNOWN_MESSAGE', 'not-supported', 422, 'No %s mapping accepts %s');
+export const SourceValueInvalid = defineError('SPB_ERR_INGEST_VALUE', 'value', 422, '%s: %s');
+export const SourceValueMissing = defineError('SPB_ERR_INGEST_REQUIRED', 'required', 422, '%s is required for %s');
+export const UnknownSector = defineError('SPB_ERR_INGEST_UNKNOWN_SECTOR', 'not-found', 404, 'No ingest for sector %s');

@@ -92,7 +92,9 @@ export async function conditionalUpdate(scope: HandlerScope, req: FhirRequest, t
   const ifMatch = parseETag(req.ifMatch);
   const { resource: stored, created } = match
     ? await scope.repo.update({ ...owned, id: match.id as string }, ifMatch !== undefined ? { ifMatch } : {})
-    : await scope.repo.conditionalUpdate(owned, criteria, ifMatch !== undefined ? { ifMatch } : {});
+    : scope.assignedId
+      ? await scope.repo.update({ ...owned, id: scope.assignedId }, ifMatch !== undefined ? { ifMatch } : {})
+      : await scope.repo.conditionalUpdate(owned, criteria, ifMatch !== undefined ? { ifMatch } : {});
   return writeResponse(req, created ? 201 : 200, stored);
 }
 

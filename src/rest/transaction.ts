@@ -23,7 +23,13 @@ interface Planned {
   url: string;
 }
 
-export async function processBundle(ctx: FhirContext, req: FhirRequest): Promise<FhirResponse> {
+/**
+ * For internal callers (ingest): how a conditional update that matched an existing resource combines with
+ * it. Over the REST API a PUT replaces, as FHIR says; a sector message may carry only part of what is known.
+ */
+export type MergeMatched = (existing: Resource, incoming: Resource) => Resource;
+
+export async function processBundle(ctx: FhirContext, req: FhirRequest, merge?: MergeMatched): Promise<FhirResponse> {
   const bundle = req.body as Bundle;
   if (bundle?.resourceType !== 'Bundle') throw InvalidBundle({ params: ['POST to the base needs a Bundle'], expression: ['Bundle'] });
   if (bundle.type !== 'transaction' && bundle.type !== 'batch')
@@ -32,7 +38,7 @@ export async function processBundle(ctx: FhirContext, req: FhirRequest): Promise
   if (!Array.isArray(entries)) throw InvalidBundle({ params: ['Bundle.entry must be an array'], expression: ['Bundle.entry'] });
   if (entries.length > MAX_BUNDLE_ENTRIES) throw InvalidBundle({ params: [`at most ${MAX_BUNDLE_ENTRIES} entries per Bundle`], expression: ['Bundle.entry'] });
   const planned = entries.map((e, i) => plan(e, i));
-  return bundle.type === 'transaction' ? transaction(ctx, req, planned) : batch(ctx, req, planned);
+  return bundle.type === 'transaction' ? transaction(ctx, req, planned, merge) : batch(ctx, req, planned);
 }
 
 function plan(entry: BundleEntry, index: number): Planned {
@@ -43,14 +49,16 @@ function plan(entry: BundleEntry, index: number): Planned {
   return { index, entry, method: method as FhirMethod, url: url.replace(/^\//, '') };
 }
 
-async function transaction(ctx: FhirContext, req: FhirRequest, planned: Planned[]): Promise<FhirResponse> {
+async function transaction(ctx: FhirContext, req: FhirRequest, planned: Planned[], merge?: MergeMatched): Promise<FhirResponse> {
   validateAll(ctx, planned);
   checkDuplicates(planned);
   const responses = await ctx.store.transaction(async (repo) => {
     const refs = await resolveIdentities(ctx, repo, planned, req);
     const out: FhirResponse[] = new Array(planned.length);
     for (const p of [...planned].sort((a, b) => (ORDER[a.method] as number) - (ORDER[b.method] as number))) {
-      const body = p.entry.resource ? await rewriteReferences(ctx, repo, p.entry.resource, refs.map, p.index, req) : undefined;
+      const existing = refs.matchedPut.get(p.index);
+      const incoming = p.entry.resource && existing && merge ? merge(existing, p.entry.resource) : p.entry.resource;
+      const body = incoming ? await rewriteReferences(ctx, repo, incoming, refs.map, p.index, req) : undefined;
       out[p.index] = await runEntry(ctx, repo, req, p, body, refs);
     }
     return out;
@@ -99,11 +107,13 @@ interface Identities {
   map: Map<string, string>;
   assigned: Map<number, string>;
   matched: Map<number, Resource>;
+  /** conditional updates that matched: the stored resource, for an internal merge policy */
+  matchedPut: Map<number, Resource>;
 }
 
 /** Map each entry's fullUrl to the id it will have: the match of a conditional create, or a fresh id. */
 async function resolveIdentities(ctx: FhirContext, repo: FhirRepository, planned: Planned[], req: FhirRequest): Promise<Identities> {
-  const ids: Identities = { map: new Map(), assigned: new Map(), matched: new Map() };
+  const ids: Identities = { map: new Map(), assigned: new Map(), matched: new Map(), matchedPut: new Map() };
   for (const p of planned) {
     const type = p.url.split(/[/?]/)[0] as string;
     const fullUrl = p.entry.fullUrl;
@@ -118,7 +128,17 @@ async function resolveIdentities(ctx: FhirContext, repo: FhirRepository, planned
       const id = match?.id ?? newId();
       if (!match) ids.assigned.set(p.index, id);
       if (fullUrl) ids.map.set(fullUrl, `${type}/${id}`);
-    } else if (p.method === 'PUT' && fullUrl && !p.url.includes('?')) ids.map.set(fullUrl, p.url);
+    } else if (p.method === 'PUT' && p.url.includes('?')) {
+      // conditional update: its fullUrl means the match, or the resource it will create at a pre-assigned id
+      const query = p.url.slice(p.url.indexOf('?') + 1);
+      const match = await entryStep(p.index, () =>
+        repo.matchCondition(searchRequestOf({ ...ctx, repo }, type, Object.fromEntries(new URLSearchParams(query)), undefined, req.caller)),
+      );
+      const id = match?.id ?? newId();
+      if (match) ids.matchedPut.set(p.index, match);
+      else ids.assigned.set(p.index, id);
+      if (fullUrl) ids.map.set(fullUrl, `${type}/${id}`);
+    } else if (p.method === 'PUT' && fullUrl) ids.map.set(fullUrl, p.url);
   }
   return ids;
 }

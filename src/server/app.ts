@@ -8,16 +8,17 @@ import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RouteNotFound } from '../fhir/errors.ts';
-import type { FhirContext } from '../rest/types.ts';
 import { registerBodyParsers } from './body-parsers.ts';
 import { sendError } from './errors.ts';
 import { fhirPlugin } from './fhir-plugin.ts';
+import { ingestPlugin } from './ingest-plugin.ts';
+import type { IngestContext } from '../ingest/ingest.ts';
 import { opsPlugin } from './ops-plugin.ts';
 import { type AuthOptions, authPlugin } from './auth-plugin.ts';
 import { type ProtectionOptions, protectionPlugin } from './protection.ts';
 
 export interface AppOptions {
-  context: FhirContext;
+  context: IngestContext;
   logger: Logger;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
@@ -79,6 +80,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(opsPlugin, { store: opts.context.store });
   await app.register(protectionPlugin, opts.protection);
   await app.register(authPlugin, { ...opts.auth, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
+  await app.register(ingestPlugin, { context: opts.context, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
   await app.register(fhirPlugin, { prefix: '/fhir', context: opts.context, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
   return app;
 }

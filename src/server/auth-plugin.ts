@@ -66,7 +66,7 @@ export async function authPlugin(app: FastifyInstance, opts: AuthOptions): Promi
   });
 
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/fhir') || PUBLIC_FHIR.test(request.url)) return;
+    if (!(request.url.startsWith('/fhir') || request.url.startsWith('/ingest')) || PUBLIC_FHIR.test(request.url)) return;
     request.caller = await authenticate(request, opts);
     request.log.info({ client: request.caller.clientId, ura: request.caller.ura, acting: request.caller.actingProfessional }, 'authenticated');
   });

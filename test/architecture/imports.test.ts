@@ -15,14 +15,16 @@ const ALLOWED: Record<string, string[]> = {
   access: ['fhir', 'lib', 'identity'],
   store: ['fhir', 'lib', 'search', 'access'],
   terminology: ['fhir', 'lib', 'search', 'store'],
+  mapping: ['fhir', 'lib', 'adapters', 'terminology'],
+  ingest: ['fhir', 'lib', 'adapters', 'mapping', 'rest', 'terminology'],
   rest: ['fhir', 'lib', 'search', 'store', 'validation', 'access', 'identity', 'terminology'],
   demo: ['fhir', 'lib', 'rest', 'access', 'identity'],
   config: ['fhir', 'lib'],
-  server: ['fhir', 'lib', 'rest', 'store', 'search', 'identity', 'access'],
+  server: ['fhir', 'lib', 'rest', 'store', 'search', 'identity', 'access', 'ingest'],
   cli: ['*'],
   '.': ['*'],
 };
-const FRAMEWORK_FREE = ['lib', 'fhir', 'search', 'validation', 'store', 'rest', 'demo', 'identity', 'access', 'adapters', 'terminology'];
+const FRAMEWORK_FREE = ['lib', 'fhir', 'search', 'validation', 'store', 'rest', 'demo', 'identity', 'access', 'adapters', 'terminology', 'mapping', 'ingest'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
