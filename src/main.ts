@@ -3,6 +3,11 @@
  * region when configured; report ready only after everything started; stop in order on a signal.
  */
 import { readFileSync } from 'node:fs';
+import type { Server } from 'node:net';
+import { ConfigInvalid } from './fhir/errors.ts';
+import type { Caller } from './identity/caller.ts';
+import { parseScopes } from './identity/scopes.ts';
+import { startMllp } from './server/mllp.ts';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { demoRegion } from './demo/region-data.ts';
@@ -30,6 +35,8 @@ import { loadValidator } from './validation/index.ts';
 
 export interface Gateway {
   app: FastifyInstance;
+  /** start the MLLP listener (serve does this when a client is configured for it) */
+  startMllp(port: number, clientId: string): Promise<Server>;
   context: IngestContext;
   logger: Logger;
   close(): Promise<void>;
@@ -85,13 +92,34 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     ...(config.authMode !== 'smart' ? { tls: readTls(config) } : {}),
   });
   let closed = false;
+  const listeners: Server[] = [];
   return {
     app,
     context,
     logger,
+    async startMllp(port, clientId) {
+      const client = clients.get(clientId);
+      if (!client) throw ConfigInvalid({ params: ['mllpClient', `${clientId} is not a registered client`] });
+      const caller = async (): Promise<Caller> => {
+        const org = await resolveOrganization(client.ura);
+        return {
+          clientId: client.clientId,
+          ura: client.ura,
+          sector: client.sector,
+          roles: client.roles,
+          scopes: parseScopes(client.scopes.join(' ')),
+          authMethod: 'mtls',
+          ...(org ? { organizationRef: org } : {}),
+        };
+      };
+      const server = await startMllp(port, config.host, { context, caller, logger, baseUrl: config.baseUrl ?? `http://localhost:${config.port}/fhir` });
+      listeners.push(server);
+      return server;
+    },
     async close() {
       if (closed) return;
       closed = true;
+      for (const l of listeners) await new Promise((r) => l.close(r));
       await app.close();
       await store.close();
     },
@@ -122,6 +150,11 @@ function readTls(config: Readonly<GatewayConfig>): { cert: Buffer; key: Buffer; 
 export async function serve(config: Readonly<GatewayConfig>): Promise<Gateway> {
   const gateway = await createGateway(config);
   await gateway.app.listen({ port: config.port, host: config.host });
+  const mllpClient = config.mllpClient ?? (config.seedDemoClients ? 'demo-seh' : undefined);
+  if (mllpClient && config.mllpPort > 0) {
+    await gateway.startMllp(config.mllpPort, mllpClient);
+    gateway.logger.info({ port: config.mllpPort, client: mllpClient }, 'MLLP listener started');
+  }
   const stop = async (signal: string) => {
     gateway.logger.info({ signal }, 'shutting down');
     const timer = setTimeout(() => process.exit(1), 10_000).unref();

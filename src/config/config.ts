@@ -42,6 +42,10 @@ export interface GatewayConfig {
   tlsCertFile?: string;
   tlsKeyFile?: string;
   tlsCaFile?: string;
+  /** MLLP listener port for HL7 v2 senders (0 = off) */
+  mllpPort: number;
+  /** the registered client whose identity MLLP messages are stored under; the listener is off without one */
+  mllpClient?: string;
   /** requests per minute per client (0 = unlimited) */
   rateLimitPerMinute: number;
   /** concurrent requests before new ones are shed with 503 */
@@ -64,6 +68,7 @@ export const DEFAULTS: GatewayConfig = {
   clockSkewSeconds: 60,
   authMode: 'smart',
   rateLimitPerMinute: 6000,
+  mllpPort: 2575,
   maxInFlight: 512,
 };
 
@@ -93,6 +98,8 @@ export const ENVIRONMENT: Record<string, { key: keyof GatewayConfig; kind: 'stri
   SPOEDBRUG_TLS_KEY: { key: 'tlsKeyFile', kind: 'string' },
   SPOEDBRUG_TLS_CA: { key: 'tlsCaFile', kind: 'string' },
   SPOEDBRUG_RATE_LIMIT: { key: 'rateLimitPerMinute', kind: 'number' },
+  MLLP_PORT: { key: 'mllpPort', kind: 'number' },
+  SPOEDBRUG_MLLP_CLIENT: { key: 'mllpClient', kind: 'string' },
   SPOEDBRUG_MAX_IN_FLIGHT: { key: 'maxInFlight', kind: 'number' },
 };
 
@@ -141,6 +148,8 @@ export const CONFIG_SCHEMA = {
     tlsKeyFile: { type: 'string' },
     tlsCaFile: { type: 'string' },
     rateLimitPerMinute: { type: 'integer', minimum: 0 },
+    mllpPort: { type: 'integer', minimum: 0, maximum: 65535 },
+    mllpClient: { type: 'string', minLength: 1 },
     maxInFlight: { type: 'integer', minimum: 1 },
   },
 } as const;

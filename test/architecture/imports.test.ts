@@ -20,7 +20,7 @@ const ALLOWED: Record<string, string[]> = {
   rest: ['fhir', 'lib', 'search', 'store', 'validation', 'access', 'identity', 'terminology'],
   demo: ['fhir', 'lib', 'rest', 'access', 'identity'],
   config: ['fhir', 'lib'],
-  server: ['fhir', 'lib', 'rest', 'store', 'search', 'identity', 'access', 'ingest'],
+  server: ['fhir', 'lib', 'rest', 'store', 'search', 'identity', 'access', 'ingest', 'adapters'],
   cli: ['*'],
   '.': ['*'],
 };

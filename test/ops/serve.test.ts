@@ -16,6 +16,7 @@ t.test('serve, then SIGTERM', async (t) => {
     env: {
       ...process.env,
       PORT: String(port),
+      MLLP_PORT: String(port + 1),
       HOST: '127.0.0.1',
       SPOEDBRUG_DB: join(dir, 'db', 'spoedbrug.db'),
       SPOEDBRUG_DATA_DIR: join(dir, 'data'),

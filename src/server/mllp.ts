@@ -1,0 +1,101 @@
+/**
+ * MLLP listener for HL7 v2 senders (SEH systems): frames `0x0B … 0x1C 0x0D` on a TCP connection, one ACK per
+ * message (original acknowledgement mode). Each message goes through the same ingest as POST /ingest/seh, as
+ * the one client this listener is configured for (MLLP itself has no identity: deploy it on a private network
+ * or behind TLS). AA = stored; AE = refused, do not resend unchanged (ERR names the position and rule); AR =
+ * not accepted here (unknown type) or not now (our side failed: resend later).
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { buildHl7Ack, parseHl7v2 } from '../adapters/hl7v2/index.ts';
+import { type GatewayError, normaliseError } from '../fhir/errors.ts';
+import type { Caller } from '../identity/caller.ts';
+import { type IngestContext, ingestMessage } from '../ingest/ingest.ts';
+
+const START = 0x0b;
+const END = 0x1c;
+const CR = 0x0d;
+/** A frame larger than this is refused and the connection closed (the parser has its own, smaller limits). */
+const MAX_FRAME_BYTES = 2 * 1024 * 1024;
+
+export interface MllpOptions {
+  context: IngestContext;
+  caller: () => Promise<Caller>;
+  logger: Logger;
+  sector?: string;
+  baseUrl: string;
+}
+
+export function startMllp(port: number, host: string, opts: MllpOptions): Promise<Server> {
+  const server = createServer((socket) => handleConnection(socket, opts));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+function handleConnection(socket: Socket, opts: MllpOptions): void {
+  let buffer = Buffer.alloc(0);
+  let queue = Promise.resolve();
+  socket.setTimeout(5 * 60_000, () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+  socket.on('data', (chunk) => {
+    buffer = Buffer.concat([buffer, chunk]);
+    for (;;) {
+      const start = buffer.indexOf(START);
+      const end = start < 0 ? -1 : buffer.indexOf(END, start + 1);
+      if (start < 0 || end < 0 || buffer[end + 1] === undefined) {
+        if (buffer.length > MAX_FRAME_BYTES) socket.destroy();
+        return;
+      }
+      const frame = buffer.subarray(start + 1, end).toString('utf8');
+      buffer = buffer.subarray(end + (buffer[end + 1] === CR ? 2 : 1));
+      // one message at a time per connection: ACKs go back in the order the messages came
+      queue = queue.then(async () => {
+        const ack = await acknowledge(frame, opts);
+        if (!socket.destroyed) socket.write(Buffer.concat([Buffer.from([START]), Buffer.from(ack, 'utf8'), Buffer.from([END, CR])]));
+      });
+    }
+  });
+}
+
+export async function acknowledge(frame: string, opts: MllpOptions): Promise<string> {
+  let msg: ReturnType<typeof parseHl7v2>;
+  try {
+    msg = parseHl7v2(frame);
+  } catch (err) {
+    // without a readable MSH there is nothing to acknowledge against: answer with a minimal AR
+    const e = normaliseError(err);
+    return minimalReject(e.message);
+  }
+  try {
+    await ingestMessage(opts.context, { sector: opts.sector ?? 'SEH', format: 'hl7v2', text: frame, caller: await opts.caller(), baseUrl: opts.baseUrl });
+    return buildHl7Ack(msg, 'AA');
+  } catch (err) {
+    const e = normaliseError(err);
+    const location = e.issues[0]?.expression?.[0];
+    const rejectNow = e.code === 'SPB_ERR_INGEST_UNKNOWN_MESSAGE' || e.httpStatus >= 500;
+    if (e.httpStatus >= 500) opts.logger.error({ err }, 'MLLP message could not be processed');
+    return buildHl7Ack(msg, rejectNow ? 'AR' : 'AE', {
+      code: tableCode(e),
+      text: e.message.slice(0, 200),
+      ...(location && /^[A-Z][A-Z0-9]{2}/.test(location) ? { location } : {}),
+    });
+  }
+}
+
+/** HL7 table 0357 error codes for our refusals. */
+function tableCode(e: GatewayError): string {
+  if (e.code === 'SPB_ERR_INGEST_UNKNOWN_MESSAGE') return '200';
+  if (e.issueType === 'required' || e.code === 'SPB_ERR_INGEST_REQUIRED') return '101';
+  if (e.httpStatus >= 500) return '207';
+  return '102';
+}
+
+function minimalReject(text: string): string {
+  const safe = text.replace(/[|^~\\&\r\n]/g, ' ').slice(0, 200);
+  return `MSH|^~\\&|SPOEDBRUG||||${new Date()
+    .toISOString()
+    .replace(/[-:TZ.]/g, '')
+    .slice(0, 14)}||ACK|${Date.now()}|P|2.5\rMSA|AR|\rERR|||100^Segment sequence error^HL70357|E||||${safe}`;
+}
