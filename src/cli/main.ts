@@ -9,11 +9,18 @@ import { serve } from '../main.ts';
 import { clientAssertion } from '../identity/assertion.ts';
 import { demoKeyFile } from '../identity/demo-clients.ts';
 import { ASSERTION_TYPE } from '../identity/token-service.ts';
+import { join } from 'node:path';
+import { ensureTypeSchemasIndexed } from '../fhir/definitions.ts';
+import { convertMessage, type IngestContext } from '../ingest/ingest.ts';
+import { loadMappings } from '../mapping/load.ts';
+import { Terminology } from '../terminology/concept-maps.ts';
 import { loadValidator } from '../validation/index.ts';
 
 const USAGE = `usage: spoedbrug <command>
   serve                     start the gateway (PORT, SPOEDBRUG_DB, DATABASE_URL …; see docs/configuration.md)
   validate <file> [profile] validate a FHIR R4 JSON resource, print the OperationOutcome
+  convert --from <sector> <file>
+                            convert a sector message (HL7 v2 for SEH) to a FHIR Bundle, print it (nothing stored)
   token --client <id> [--url http://localhost:8080] [--scope "system/*.rs"]
                             get an access token from a running gateway with a demo client's key`;
 
@@ -28,6 +35,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return validateFile(args[0], args[1]);
       case 'token':
         return await printToken(args);
+      case 'convert':
+        return convertFile(args);
       default:
         process.stderr.write(`${USAGE}\n`);
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
@@ -68,6 +77,31 @@ async function printToken(args: string[]): Promise<number> {
   }
   process.stdout.write(`${body.access_token}\n`);
   return 0;
+}
+
+function convertFile(args: string[]): number {
+  const i = args.indexOf('--from');
+  const sector = i >= 0 ? args[i + 1] : undefined;
+  const file = args.filter((_, j) => j !== i && j !== i + 1)[0];
+  if (!sector || !file) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const config = loadConfig();
+  const validator = loadValidator({ profilesDir: config.profilesDir });
+  const terminology = new Terminology({ dirs: [join(config.profilesDir, 'terminology'), ...(config.regionDir ? [config.regionDir] : [])] });
+  ensureTypeSchemasIndexed();
+  const context = { mappings: loadMappings(config.mappingsDir), terminology, validator } as unknown as IngestContext;
+  const { bundle } = convertMessage(context, sector, 'hl7v2', readFileSync(file, 'utf8'));
+  const problems = (bundle.entry ?? []).flatMap((e, n) =>
+    validator
+      .validate(e.resource)
+      .filter((x) => x.severity === 'error')
+      .map((x) => ({ ...x, expression: [`Bundle.entry[${n}]`, ...(x.expression ?? [])] })),
+  );
+  process.stdout.write(`${JSON.stringify(bundle, null, 2)}\n`);
+  if (problems.length) process.stderr.write(`${JSON.stringify({ resourceType: 'OperationOutcome', issue: problems }, null, 2)}\n`);
+  return problems.length ? 1 : 0;
 }
 
 function validateFile(file: string | undefined, profile: string | undefined): number {
