@@ -11,7 +11,17 @@ export interface PathStep {
   append?: boolean;
 }
 
+const parsed = new Map<string, PathStep[] | undefined>();
+
+/** Parsed once per distinct path: mapping files are fixed at start-up, messages are many. */
 export function parseTargetPath(path: string): PathStep[] | undefined {
+  if (parsed.has(path)) return parsed.get(path);
+  const steps = parseUncached(path);
+  parsed.set(path, steps);
+  return steps;
+}
+
+function parseUncached(path: string): PathStep[] | undefined {
   const steps: PathStep[] = [];
   for (const part of path.split('.')) {
     const m = STEP.exec(part);

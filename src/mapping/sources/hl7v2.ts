@@ -9,6 +9,16 @@ import type { SourceNode } from '../source.ts';
 type Parts = string[];
 
 export function hl7Root(msg: Hl7Message): SourceNode {
+  // segments by name, built once per message: rules select from the root many times
+  const byName = new Map<string, Hl7Segment[]>();
+  const segmentsNamed = (name: string) => {
+    let list = byName.get(name);
+    if (!list) {
+      list = msg.getAll(name);
+      byName.set(name, list);
+    }
+    return list;
+  };
   return {
     expression: 'message',
     text: () => undefined,
@@ -16,7 +26,7 @@ export function hl7Root(msg: Hl7Message): SourceNode {
     select(path) {
       const m = /^([A-Z][A-Z0-9]{2})(?:-(.+))?$/.exec(path);
       if (!m) return [];
-      const segments = msg.getAll(m[1] as string);
+      const segments = segmentsNamed(m[1] as string);
       if (!m[2]) return segments.map(segmentNode);
       return segments.flatMap((s) => segmentNode(s).select(m[2] as string));
     },

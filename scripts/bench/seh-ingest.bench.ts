@@ -1,0 +1,52 @@
+/**
+ * SEH ADT → validated FHIR Bundle, in-process on one core: parse, map and validate every produced resource
+ * (what ingest does before storing), over all SEH fixtures in turn. Printed as messages/s and as a ratio to
+ * parse-only on the same messages. Target: ≥ 5,000 messages/s.
+ * Run alone: npx node scripts/bench/seh-ingest.bench.ts
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseHl7v2 } from '../../src/adapters/hl7v2/index.ts';
+import { ensureTypeSchemasIndexed } from '../../src/fhir/definitions.ts';
+import { convertMessage, type IngestContext } from '../../src/ingest/ingest.ts';
+import { loadMappings } from '../../src/mapping/load.ts';
+import { Terminology } from '../../src/terminology/concept-maps.ts';
+import { loadValidator } from '../../src/validation/index.ts';
+import { line, MISSED } from './lib/format.ts';
+
+const TARGET = 5000;
+const root = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
+
+function rate(messages: string[], fn: (m: string) => void, ms = 3000): number {
+  for (let i = 0; i < 2000; i++) fn(messages[i % messages.length] as string); // warm-up
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) for (let i = 0; i < 100; i++, n++) fn(messages[n % messages.length] as string);
+  return n / ((performance.now() - start) / 1000);
+}
+
+export async function run(): Promise<string[]> {
+  ensureTypeSchemasIndexed();
+  const dir = root('fixtures/seh');
+  const messages = readdirSync(dir)
+    .filter((f) => f.endsWith('.hl7'))
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
+  const validator = loadValidator({ profilesDir: root('profiles') });
+  const ctx = {
+    mappings: loadMappings(root('mappings')),
+    terminology: new Terminology({ dirs: [root('profiles/terminology')] }),
+    validator,
+  } as unknown as IngestContext;
+  const parseOnly = rate(messages, (m) => parseHl7v2(m));
+  const full = rate(messages, (m) => {
+    const { bundle } = convertMessage(ctx, 'SEH', 'hl7v2', m);
+    for (const e of bundle.entry ?? [])
+      if (validator.validate(e.resource).some((i) => i.severity === 'error')) throw new Error('a fixture produced an invalid resource');
+  });
+  const lines = [line('seh parse only', parseOnly, 'msg/s', 1, 'parse'), line('seh ADT → validated Bundle', full, 'msg/s', full / parseOnly, 'parse')];
+  if (full < TARGET) lines.push(MISSED);
+  return lines;
+}
+
+if (import.meta.main) for (const l of await run()) console.log(l);
