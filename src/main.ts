@@ -5,15 +5,13 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { ConfigInvalid } from './fhir/errors.ts';
-import type { Caller } from './identity/caller.ts';
-import { parseScopes } from './identity/scopes.ts';
 import { startMllp } from './server/mllp.ts';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { demoRegion } from './demo/region-data.ts';
 import { URA_SYSTEM } from './fhir/identifiers.ts';
 import type { Sector } from './identity/caller.ts';
-import { ClientRegistry } from './identity/clients.ts';
+import { ClientRegistry, callerForClient } from './identity/clients.ts';
 import { demoRegistrations, ensureDemoClients } from './identity/demo-clients.ts';
 import { loadTokenSecret } from './identity/secret.ts';
 import { TokenService } from './identity/token-service.ts';
@@ -100,18 +98,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     async startMllp(port, clientId) {
       const client = clients.get(clientId);
       if (!client) throw ConfigInvalid({ params: ['mllpClient', `${clientId} is not a registered client`] });
-      const caller = async (): Promise<Caller> => {
-        const org = await resolveOrganization(client.ura);
-        return {
-          clientId: client.clientId,
-          ura: client.ura,
-          sector: client.sector,
-          roles: client.roles,
-          scopes: parseScopes(client.scopes.join(' ')),
-          authMethod: 'mtls',
-          ...(org ? { organizationRef: org } : {}),
-        };
-      };
+      const caller = () => callerForClient(client, resolveOrganization);
       const server = await startMllp(port, config.host, { context, caller, logger, baseUrl: config.baseUrl ?? `http://localhost:${config.port}/fhir` });
       listeners.push(server);
       return server;

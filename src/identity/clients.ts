@@ -7,7 +7,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { ConfigInvalid } from '../fhir/errors.ts';
-import type { RegionalRole, Sector } from './caller.ts';
+import type { Caller, RegionalRole, Sector } from './caller.ts';
+import { parseScopes } from './scopes.ts';
 
 export interface ClientJwk {
   kty: 'EC' | 'RSA';
@@ -118,4 +119,21 @@ function importKeys(r: ClientRegistration, source: string): RegisteredClient['ke
     }
   }
   return keys;
+}
+
+/**
+ * The caller for a registered client authenticated by the transport rather than a token (an mTLS
+ * certificate, or the client an MLLP listener is configured for): the client's full registered scopes.
+ */
+export async function callerForClient(client: RegisteredClient, resolveOrganization: (ura: string) => Promise<string | undefined>): Promise<Caller> {
+  const org = await resolveOrganization(client.ura);
+  return {
+    clientId: client.clientId,
+    ura: client.ura,
+    sector: client.sector,
+    roles: client.roles,
+    scopes: parseScopes(client.scopes.join(' ')),
+    authMethod: 'mtls',
+    ...(org ? { organizationRef: org } : {}),
+  };
 }

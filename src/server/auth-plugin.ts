@@ -8,8 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Unauthenticated } from '../fhir/errors.ts';
 import { parseActingProfessional } from '../identity/acting-professional.ts';
 import type { Caller } from '../identity/caller.ts';
-import type { ClientRegistry } from '../identity/clients.ts';
-import { parseScopes } from '../identity/scopes.ts';
+import { type ClientRegistry, callerForClient } from '../identity/clients.ts';
 import { OAuthError, type TokenService } from '../identity/token-service.ts';
 import { uraFromCertificate } from './certificate.ts';
 
@@ -93,16 +92,7 @@ async function fromCertificate(request: FastifyRequest, opts: AuthOptions): Prom
   const ura = uraFromCertificate(socket.getPeerCertificate());
   const client = ura ? opts.clients.byCertificateUra(ura) : undefined;
   if (!client) throw Unauthenticated({ params: ['The client certificate does not identify a registered organisation'] });
-  const org = await opts.resolveOrganization(client.ura);
-  return {
-    clientId: client.clientId,
-    ura: client.ura,
-    sector: client.sector,
-    roles: client.roles,
-    scopes: parseScopes(client.scopes.join(' ')),
-    authMethod: 'mtls',
-    ...(org ? { organizationRef: org } : {}),
-  };
+  return callerForClient(client, opts.resolveOrganization);
 }
 
 function headerOf(request: FastifyRequest, name: string): string | undefined {
