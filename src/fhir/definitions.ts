@@ -14,8 +14,19 @@ export function definitionsPath(file: string): string {
   return join(getDataDir(), 'fhir', 'r4', file);
 }
 
+const bundles = new Map<string, unknown>();
+
+/**
+ * A definitions bundle, parsed once per process and shared (read-only) by everyone who needs it: the
+ * search index, medplum's type schemas and the validator all read the same multi-MB R4 files.
+ */
 export function readDefinitionBundle<T = Bundle>(file: string): T {
-  return JSON.parse(readFileSync(definitionsPath(file), 'utf8')) as T;
+  let bundle = bundles.get(file);
+  if (bundle === undefined) {
+    bundle = JSON.parse(readFileSync(definitionsPath(file), 'utf8'));
+    bundles.set(file, bundle);
+  }
+  return bundle as T;
 }
 
 /** Index the base StructureDefinitions into medplum's global schema registry (idempotent). */

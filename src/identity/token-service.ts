@@ -123,15 +123,14 @@ export class TokenService {
       this.#verified.delete(token);
       return undefined;
     }
-    const caller = this.#verifyOnce(token);
-    if (caller) {
-      if (this.#verified.size >= VERIFIED_CACHE) this.#verified.delete(this.#verified.keys().next().value as string);
-      this.#verified.set(token, { caller, exp: Number(decodeJwt(token)?.claims.exp) });
-    }
-    return caller;
+    const verified = this.#verifyOnce(token);
+    if (!verified) return undefined;
+    if (this.#verified.size >= VERIFIED_CACHE) this.#verified.delete(this.#verified.keys().next().value as string);
+    this.#verified.set(token, verified);
+    return verified.caller;
   }
 
-  #verifyOnce(token: string): Caller | undefined {
+  #verifyOnce(token: string): { caller: Caller; exp: number } | undefined {
     const jwt = decodeJwt(token);
     if (!jwt || !verifyHs256(jwt, this.#o.secret)) return undefined;
     const c = jwt.claims;
@@ -139,7 +138,7 @@ export class TokenService {
     const client = this.#o.clients.get(c.sub);
     if (!client) return undefined; // a client deactivated since the token was issued loses access at once
     const act = actingFromClaim(c.act);
-    return {
+    const caller: Caller = {
       clientId: c.sub,
       ura: String(c.ura),
       sector: c.sector as Sector,
@@ -150,6 +149,7 @@ export class TokenService {
       ...(act ? { actingProfessional: act } : {}),
       ...(typeof c.jti === 'string' ? { tokenId: c.jti } : {}),
     };
+    return { caller, exp: c.exp };
   }
 }
 

@@ -3,11 +3,10 @@
  * every `ref` pointing at a resource of the same mapping, every target path writable, resource types we
  * serve. A bad file stops the gateway with the file and the JSON path of the problem.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { MappingInvalid } from '../fhir/errors.ts';
 import { isSupportedResourceType } from '../fhir/resource-types.ts';
+import { readJsonFiles } from '../lib/json-files.ts';
 import { parseTargetPath } from './path.ts';
 import { TRANSFORMS } from './transforms.ts';
 import type { Mapping, ValueSpec } from './types.ts';
@@ -90,18 +89,8 @@ const SCHEMA = {
 const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(SCHEMA);
 
 export function loadMappings(dir: string): Mapping[] {
-  if (!existsSync(dir)) return [];
   const out: Mapping[] = [];
-  for (const file of readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()) {
-    const path = join(dir, file);
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (err) {
-      throw MappingInvalid({ params: [path, `not JSON (${(err as Error).message.split('\n')[0]})`] });
-    }
+  for (const { path, json } of readJsonFiles(dir, (p, why) => MappingInvalid({ params: [p, why] }))) {
     if (!validate(json))
       throw MappingInvalid({
         params: [

@@ -3,7 +3,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import { type Action, readFilter, requireScope } from '../access/policy.ts';
 import { Forbidden } from '../fhir/errors.ts';
 import type { Caller } from '../identity/caller.ts';
-import type { SearchRequest } from '../search/request.ts';
+import { parseSearchRequest, type SearchRequest } from '../search/request.ts';
 import type { HandlerScope } from './types.ts';
 
 /** Add the caller's access filters to a search, for the matches and for every included type. */
@@ -32,7 +32,6 @@ export async function readVisible(scope: HandlerScope, caller: Caller | undefine
   const filter = readFilter(caller, type);
   if (filter.kind === 'all') return resource;
   if (filter.kind !== 'none') {
-    const { parseSearchRequest } = await import('../search/request.ts');
     const probe = parseSearchRequest(type, { _id: id }, scope.registry);
     const found = await scope.repo.search({ ...probe, access: filter, total: 'none' });
     if (found.resources.length) return resource;

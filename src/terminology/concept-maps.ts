@@ -4,10 +4,9 @@
  * tables without touching code). Checked at start-up: valid FHIR, and every code a map uses exists in the
  * local CodeSystem it names. Translation is lossless: the source coding always comes back with the result.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CodeSystem, Coding, ConceptMap, ConceptMapGroupElementTarget } from '@medplum/fhirtypes';
 import { ConfigInvalid } from '../fhir/errors.ts';
+import { readJsonFiles } from '../lib/json-files.ts';
 
 export type TerminologyResource = CodeSystem | ConceptMap;
 
@@ -32,21 +31,14 @@ export class Terminology {
   readonly origin = new Map<string, string>();
 
   constructor(options: TerminologyOptions) {
-    for (const dir of options.dirs) if (existsSync(dir)) this.#loadDir(dir, options.check);
+    for (const dir of options.dirs) this.#loadDir(dir, options.check);
     this.#checkMaps();
   }
 
   #loadDir(dir: string, check: TerminologyOptions['check']): void {
-    for (const file of readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .sort()) {
-      const path = join(dir, file);
-      let r: TerminologyResource;
-      try {
-        r = JSON.parse(readFileSync(path, 'utf8'));
-      } catch (err) {
-        throw ConfigInvalid({ params: [path, `not JSON (${(err as Error).message.split('\n')[0]})`] });
-      }
+    for (const file of readJsonFiles(dir, (p, why) => ConfigInvalid({ params: [p, why] }))) {
+      const { path } = file;
+      const r = file.json as TerminologyResource;
       if (r?.resourceType !== 'CodeSystem' && r?.resourceType !== 'ConceptMap') throw ConfigInvalid({ params: [path, 'expected a CodeSystem or ConceptMap'] });
       if (!r.url) throw ConfigInvalid({ params: [path, 'url is missing'] });
       const problems = check?.(r) ?? [];

