@@ -1,8 +1,8 @@
 // Code systems and naming systems used by the demo region. Displays come from
 // the CodeSystem fixtures so the bundle and the terminology cannot drift apart.
 import type { CodeSystem, CodeableConcept, Coding } from '@medplum/fhirtypes';
-import careOptionJson from '../../fixtures/demo-region/codesystems/care-option.json' with { type: 'json' };
-import sectorJson from '../../fixtures/demo-region/codesystems/sector.json' with { type: 'json' };
+import careOptionJson from '../../profiles/terminology/codesystem-care-option.json' with { type: 'json' };
+import sectorJson from '../../profiles/terminology/codesystem-sector.json' with { type: 'json' };
 
 export const DEMO_ID_SYSTEM = 'https://spoedbrug.nl/fhir/NamingSystem/demo-id';
 export { URA_SYSTEM } from '../fhir/identifiers.ts';

@@ -12,8 +12,8 @@ import type {
   Slot,
 } from '@medplum/fhirtypes';
 import t from 'tap';
-import careOptionCs from '../../fixtures/demo-region/codesystems/care-option.json' with { type: 'json' };
-import sectorCs from '../../fixtures/demo-region/codesystems/sector.json' with { type: 'json' };
+import careOptionCs from '../../profiles/terminology/codesystem-care-option.json' with { type: 'json' };
+import sectorCs from '../../profiles/terminology/codesystem-sector.json' with { type: 'json' };
 import { fullUrlFor } from '../../src/demo/demo-ids.ts';
 import { buildDemoRegionBundle } from '../../src/demo/demo-region.ts';
 
