@@ -138,3 +138,15 @@ export const UnknownMessageType = defineError('SPB_ERR_INGEST_UNKNOWN_MESSAGE', 
 export const SourceValueInvalid = defineError('SPB_ERR_INGEST_VALUE', 'value', 422, '%s: %s');
 export const SourceValueMissing = defineError('SPB_ERR_INGEST_REQUIRED', 'required', 422, '%s is required for %s');
 export const UnknownSector = defineError('SPB_ERR_INGEST_UNKNOWN_SECTOR', 'not-found', 404, 'No ingest for sector %s');
+
+// --- sector adapters: JSON sources, mapping checks, outbound, notified pull (issue 4) ---------------
+export const JsonMalformed = defineError('SPB_ERR_JSON_MALFORMED', 'structure', 400, 'The JSON document is malformed at %s: %s');
+export const JsonLimit = defineError('SPB_ERR_JSON_LIMIT', 'too-long', 413, 'JSON %s at %s exceeds the limit of %s');
+export const CsvColumnMissing = defineError('SPB_ERR_CSV_COLUMN_MISSING', 'required', 422, 'CSV column %s is required by mapping %s');
+/** A value that must agree with the transport (e.g. the URA in a feed must be the sending organisation's). */
+export const SourceValueMismatch = defineError('SPB_ERR_INGEST_MISMATCH', 'business-rule', 422, '%s: %s');
+export const SourceTooManyUnits = defineError('SPB_ERR_INGEST_UNITS', 'too-costly', 422, '%s: %s units exceed the limit of %s per message');
+export const OutboundUnknownFormat = defineError('SPB_ERR_OUTBOUND_FORMAT', 'not-supported', 422, 'No outbound translation for format %s (known: %s)');
+export const OutboundIncomplete = defineError('SPB_ERR_OUTBOUND_INCOMPLETE', 'required', 422, 'The Bundle cannot be sent as %s: %s');
+export const PullNoEndpoint = defineError('SPB_ERR_PULL_NO_ENDPOINT', 'not-found', 422, 'No FHIR endpoint of %s is registered to pull %s from');
+export const PullFailed = defineError('SPB_ERR_PULL_FAILED', 'transient', 502, 'Fetching %s from the sender failed: %s');

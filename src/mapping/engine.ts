@@ -1,68 +1,181 @@
 /**
- * Apply a mapping to a parsed message. Pass 1 lists the resource instances (after `each` and `when`) and
- * gives each a deterministic urn:uuid, so pass 2 can resolve `ref`s between them. Pure: no I/O.
+ * Apply a mapping to a parsed message. Pass 1 lists the resource instances (after `each`, `units` and
+ * `when`) and gives each a deterministic urn:uuid, so pass 2 can resolve `ref`s between them; a `ref` from an
+ * instance finds the instance of that name from the same source node (the same row, the same service) before
+ * falling back to the first one. Pass 3 unites instances with the same business identity (two rows about
+ * one location make one Location) and drops the reference-only ones. Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
-import { SourceValueMissing } from '../fhir/errors.ts';
+import { SourceTooManyUnits, SourceValueInvalid, SourceValueMismatch, SourceValueMissing } from '../fhir/errors.ts';
 import type { Terminology } from '../terminology/concept-maps.ts';
-import { parseTargetPath, setPath } from './path.ts';
-import type { SourceNode } from './source.ts';
-import { TRANSFORMS } from './transforms.ts';
-import type { Condition, Mapping, ResourceSpec, Rule, ValueSpec } from './types.ts';
+import { parseTargetPath, readPath, setPath } from './path.ts';
+import { constantNode, isWithin, type SourceNode } from './source.ts';
+import type { Mapping, ResourceSpec, Rule } from './types.ts';
+import { type Env, evaluate, holds, type Mode } from './values.ts';
 
 export interface BuiltResource {
   name: string;
+  spec: ResourceSpec;
   resource: Record<string, unknown> & { resourceType: string };
   fullUrl: string;
   /** search criteria (`identifier=system|value`) that identify this resource across messages */
   identity?: string;
+  /** the source node this instance was made for (its `each` node; for units, the node of the counts) */
+  anchor: string;
+  /** the retire group (`system|value`) when the spec has `retire` */
+  retireGroup?: string;
+  /** set by ingest planning: the stored version this write expects (a concurrent change fails the message) */
+  ifMatch?: string;
 }
 
-interface Env {
-  terminology: Terminology;
-  context: Record<string, string | undefined>;
-  refs: Map<string, string>;
+export interface ApplyOptions {
+  /** values from the transport: `$sender.ura`, `$sender.organization`, `$source.base`, … */
+  context?: Record<string, string | undefined>;
+  mode?: Mode;
 }
 
-export function applyMapping(mapping: Mapping, root: SourceNode, terminology: Terminology): BuiltResource[] {
-  const env: Env = { terminology, context: {}, refs: new Map() };
+interface Instance {
+  spec: ResourceSpec;
+  node: SourceNode;
+  anchor: string;
+  fullUrl: string;
+}
+
+const DEFAULT_MAX_UNITS = 1000;
+
+export function applyMapping(mapping: Mapping, root: SourceNode, terminology: Terminology, options: ApplyOptions = {}): BuiltResource[] {
+  const byName = new Map<string, Instance[]>();
+  const logical = new Map<string, Record<string, unknown>>();
+  const env: Env = {
+    terminology,
+    context: { ...options.context },
+    mode: options.mode ?? 'convert',
+    aliases: new Map(),
+    resolveRef: (name, node) => {
+      const list = byName.get(name);
+      if (!list?.length) return undefined;
+      const hit = list.length === 1 ? list[0] : (list.find((i) => isWithin(node.expression, i.anchor)) ?? list[0]);
+      return hit ? (logical.get(hit.fullUrl) ?? hit.fullUrl) : undefined;
+    },
+    refsWithin: (name, node) =>
+      (byName.get(name) ?? []).filter((i) => !node || isWithin(i.anchor, node.expression)).map((i) => logical.get(i.fullUrl) ?? i.fullUrl),
+  };
   for (const [name, spec] of Object.entries(mapping.context ?? {})) {
     const v = evaluate(spec, root, env);
     env.context[name] = v === undefined ? undefined : String(v);
   }
   const instances = listInstances(mapping, root, env);
-  for (const i of instances) if (!env.refs.has(i.spec.name)) env.refs.set(i.spec.name, i.fullUrl);
-  return instances.map(({ spec, node, fullUrl }) => build(spec, node, fullUrl, env));
+  for (const i of instances) {
+    const list = byName.get(i.spec.name);
+    if (list) list.push(i);
+    else byName.set(i.spec.name, [i]);
+    for (const a of i.spec.aliases ?? []) {
+      const v = evaluate(a, i.node, env);
+      if (typeof v === 'string') env.aliases.set(v, i.fullUrl);
+    }
+  }
+  // reference-only resources first: the others' references to them become logical references
+  const built: BuiltResource[] = [];
+  for (const i of instances.filter((x) => x.spec.referenceOnly)) {
+    const b = build(i, env, root);
+    const ref = logicalReference(b);
+    logical.set(i.fullUrl, ref);
+    for (const [alias, target] of env.aliases) if (target === i.fullUrl) env.aliases.set(alias, ref);
+  }
+  for (const i of instances) if (!i.spec.referenceOnly) built.push(build(i, env, root));
+  return unite(built);
 }
 
-function listInstances(mapping: Mapping, root: SourceNode, env: Env) {
-  const out: Array<{ spec: ResourceSpec; node: SourceNode; fullUrl: string }> = [];
+function listInstances(mapping: Mapping, root: SourceNode, env: Env): Instance[] {
+  const out: Instance[] = [];
   for (const spec of mapping.resources) {
     if (spec.when && !spec.each && !holds(spec.when, root, env)) continue;
     const nodes = spec.each ? root.select(spec.each) : [root];
-    nodes.forEach((node, i) => {
-      if (spec.each && spec.when && !holds(spec.when, node, env)) return;
-      for (const path of spec.requires ?? []) {
-        if (!node.select(path).some((n) => n.present()))
-          throw SourceValueMissing({ params: [`${node.expression === 'message' ? '' : `${node.expression} `}${path}`.trim(), spec.name], expression: [path] });
-      }
-      out.push({ spec, node, fullUrl: `urn:uuid:${uuidFrom(`${mapping.id}/${spec.name}/${i}`)}` });
-    });
+    let n = 0;
+    for (const node of nodes) {
+      if (spec.each && spec.when && !holds(spec.when, node, env)) continue;
+      checkRequired(spec, node);
+      checkAsserts(spec, node, env);
+      for (const target of spec.units ? unitNodes(spec, node) : [node])
+        out.push({ spec, node: target, anchor: node.expression, fullUrl: `urn:uuid:${uuidFrom(`${mapping.id}/${spec.name}/${n++}`)}` });
+    }
   }
   return out;
 }
 
-function build(spec: ResourceSpec, node: SourceNode, fullUrl: string, env: Env): BuiltResource {
-  const resource: BuiltResource['resource'] = { resourceType: spec.type };
-  for (const rule of spec.rules) applyRule(resource, rule, node, env);
-  const identity = spec.identity ? identityOf(resource, spec.identity) : undefined;
-  return { name: spec.name, resource, fullUrl, ...(identity ? { identity } : {}) };
+function checkRequired(spec: ResourceSpec, node: SourceNode): void {
+  for (const path of spec.requires ?? []) {
+    if (!node.select(path).some((n) => n.present())) {
+      const where = `${node.expression === 'message' || node.expression === 'file' ? '' : `${node.expression} `}${path}`.trim();
+      throw SourceValueMissing({ params: [where, spec.name], expression: [path] });
+    }
+  }
 }
 
-function applyRule(resource: Record<string, unknown>, rule: Rule, node: SourceNode, env: Env): void {
+function checkAsserts(spec: ResourceSpec, node: SourceNode, env: Env): void {
+  for (const a of spec.asserts ?? []) {
+    const expected = env.context[a.equalsContext];
+    if (expected === undefined) continue;
+    const hit = node.select(a.from)[0];
+    if (hit?.text() !== expected)
+      throw SourceValueMismatch({ params: [hit?.expression ?? `${node.expression} ${a.from}`, a.rule], expression: [hit?.expression ?? a.from] });
+  }
+}
+
+/** One node per counted unit: `$n` numbers them across the counts in order, `$kind` is the count's label. */
+function unitNodes(spec: ResourceSpec, node: SourceNode): SourceNode[] {
+  const units = spec.units as NonNullable<ResourceSpec['units']>;
+  const max = units.max ?? DEFAULT_MAX_UNITS;
+  const out: SourceNode[] = [];
+  for (const c of units.counts) {
+    const hit = node.select(c.from)[0];
+    const raw = hit?.text();
+    if (raw === undefined) continue;
+    if (!/^\d{1,6}$/.test(raw))
+      throw SourceValueInvalid({ params: [hit?.expression ?? c.from, 'is not a count (a whole number ≥ 0)'], expression: [hit?.expression ?? c.from] });
+    if (out.length + Number(raw) > max)
+      throw SourceTooManyUnits({ params: [node.expression, String(out.length + Number(raw)), String(max)], expression: [node.expression] });
+    for (let k = 0; k < Number(raw); k++) out.push(unitNode(node, out.length + 1, c.kind));
+  }
+  return out;
+}
+
+function unitNode(parent: SourceNode, n: number, kind: string): SourceNode {
+  const expression = `${parent.expression} unit ${n}`;
+  return {
+    expression,
+    ...(parent.position ? { position: parent.position } : {}),
+    text: () => undefined,
+    present: () => true,
+    select: (path) => (path === '$n' ? [constantNode(String(n), expression)] : path === '$kind' ? [constantNode(kind, expression)] : parent.select(path)),
+  };
+}
+
+function build(i: Instance, env: Env, root: SourceNode): BuiltResource {
+  const resource: BuiltResource['resource'] = { resourceType: i.spec.type };
+  for (const rule of i.spec.rules) applyRule(resource, rule, i.node, env, root);
+  const identity = i.spec.identity ? identityOf(resource, i.spec.identity) : undefined;
+  const group = i.spec.retire ? evaluate(i.spec.retire.group, i.node, env) : undefined;
+  return {
+    name: i.spec.name,
+    spec: i.spec,
+    resource,
+    fullUrl: i.fullUrl,
+    anchor: i.anchor,
+    ...(identity ? { identity } : {}),
+    ...(typeof group === 'string' ? { retireGroup: group } : {}),
+  };
+}
+
+function applyRule(resource: Record<string, unknown>, rule: Rule, node: SourceNode, env: Env, root: SourceNode): void {
   if (rule.when && !holds(rule.when, node, env)) return;
   const steps = parseTargetPath(rule.to);
   if (!steps) return; // refused at load time; defensive here
+  if (rule.refEach) {
+    for (const target of env.refsWithin(rule.refEach, node === root ? undefined : node))
+      setPath(resource, steps, typeof target === 'string' ? { reference: target } : structuredClone(target));
+    return;
+  }
   if (rule.each) {
     for (const child of node.select(rule.each)) {
       if (rule.where && !holds(rule.where, child, env)) continue;
@@ -77,56 +190,46 @@ function applyRule(resource: Record<string, unknown>, rule: Rule, node: SourceNo
   setPath(resource, steps, v);
 }
 
-function evaluate(spec: ValueSpec, node: SourceNode, env: Env): unknown {
-  if (spec.ref) {
-    const url = env.refs.get(spec.ref);
-    return url ? { reference: url } : undefined;
-  }
-  if (spec.object) {
-    const obj: Record<string, unknown> = {};
-    for (const [k, s] of Object.entries(spec.object)) {
-      const v = evaluate(s, node, env);
-      if (v !== undefined) obj[k] = v;
-    }
-    return Object.keys(obj).length ? obj : undefined;
-  }
-  let expression = node.expression;
-  let v: unknown = spec.const;
-  if (v === undefined && spec.context) v = env.context[spec.context];
-  if (v === undefined && spec.from !== undefined) {
-    const hit = firstHit(node, spec.from);
-    v = hit?.value;
-    expression = hit?.expression ?? expression;
-  }
-  if (v === undefined || v === '') return undefined;
-  const arg = spec.argContext !== undefined ? env.context[spec.argContext] : spec.arg;
-  if (spec.transform) v = (TRANSFORMS[spec.transform] as (typeof TRANSFORMS)[string])(String(v), arg, { terminology: env.terminology, expression });
-  if (v !== undefined && spec.map) v = spec.map[String(v)] ?? spec.map['*'];
-  return v;
+/** The logical reference that stands for a resource that is not stored: its type, first identifier and display. */
+function logicalReference(b: BuiltResource): Record<string, unknown> {
+  const id = (b.resource.identifier as Array<{ system?: string; value?: string }> | undefined)?.find((x) => x.system && x.value);
+  const path = b.spec.referenceOnly?.display;
+  const display = path ? readPath(b.resource, path) : undefined;
+  return {
+    type: b.resource.resourceType,
+    ...(id ? { identifier: { system: id.system, value: id.value } } : {}),
+    ...(typeof display === 'string' ? { display } : {}),
+  };
 }
 
-function firstHit(node: SourceNode, path: string | string[]): { value: string; expression: string } | undefined {
-  for (const p of Array.isArray(path) ? path : [path]) {
-    for (const n of p === '.' ? [node] : node.select(p)) {
-      const t = n.text();
-      if (t !== undefined && t !== '') return { value: t, expression: n.expression };
+/** Instances with the same business identity are one resource: the first stays, references to the others move to it. */
+function unite(built: BuiltResource[]): BuiltResource[] {
+  if (built.length < 2) return built;
+  const first = new Map<string, BuiltResource>();
+  const moved = new Map<string, string>();
+  const out: BuiltResource[] = [];
+  for (const b of built) {
+    const key = b.identity ? `${b.resource.resourceType}?${b.identity}` : undefined;
+    const kept = key ? first.get(key) : undefined;
+    if (kept) moved.set(b.fullUrl, kept.fullUrl);
+    else {
+      if (key) first.set(key, b);
+      out.push(b);
     }
   }
-  return undefined;
+  if (moved.size) for (const b of out) redirect(b.resource, moved);
+  return out;
 }
 
-function text(node: SourceNode, path: string): string | undefined {
-  return firstHit(node, path)?.value;
-}
-
-function holds(c: Condition, node: SourceNode, env: Env): boolean {
-  if (c.present !== undefined && c.from !== undefined)
-    return (Array.isArray(c.from) ? c.from : [c.from]).some((p) => node.select(p).some((n) => n.present())) === c.present;
-  const v = c.context !== undefined ? env.context[c.context] : c.from !== undefined ? text(node, c.from) : undefined;
-  if (c.present !== undefined) return (v !== undefined) === c.present;
-  if (c.in) return v !== undefined && c.in.includes(v);
-  if (c.notIn) return v === undefined || !c.notIn.includes(v);
-  return v !== undefined;
+function redirect(node: unknown, moved: Map<string, string>): void {
+  if (Array.isArray(node)) for (const v of node) redirect(v, moved);
+  else if (node && typeof node === 'object') {
+    const obj = node as Record<string, unknown>;
+    for (const [k, v] of Object.entries(obj)) {
+      if (k === 'reference' && typeof v === 'string') obj[k] = moved.get(v) ?? v;
+      else if (v && typeof v === 'object') redirect(v, moved);
+    }
+  }
 }
 
 /**
@@ -144,10 +247,24 @@ function identityOf(resource: Record<string, unknown>, identity: NonNullable<Res
   const ordered = [...usable].sort((a, b) => rank(a) - rank(b));
   if (!ordered.length) return undefined;
   const esc = (s: string) => s.replace(/[\\,|$]/g, (m) => `\\${m}`);
-  return `${identity.param}=${ordered.map((i) => `${esc(i.system as string)}|${esc(i.value as string)}`).join(',')}`;
+  const seen = new Set<string>();
+  const parts: string[] = [];
+  for (const i of ordered) {
+    const p = `${esc(i.system as string)}|${esc(i.value as string)}`;
+    if (!seen.has(p)) parts.push(p);
+    seen.add(p);
+  }
+  return `${identity.param}=${parts.join(',')}`;
 }
 
+const uuids = new Map<string, string>();
+
+/** Deterministic per mapping, resource and position; cached, since every message of a kind asks the same seeds. */
 function uuidFrom(seed: string): string {
+  const cached = uuids.get(seed);
+  if (cached) return cached;
   const h = createHash('sha256').update(seed).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  const uuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  if (uuids.size < 100_000) uuids.set(seed, uuid);
+  return uuid;
 }

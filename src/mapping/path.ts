@@ -57,3 +57,16 @@ export function setPath(target: Record<string, unknown>, steps: PathStep[], valu
     }
   });
 }
+
+/** Read the value at a simple target path (`a.b`, `a[0].b`); `a[]` reads the first item. */
+export function readPath(target: unknown, path: string): unknown {
+  const steps = parseTargetPath(path);
+  if (!steps) return undefined;
+  let node: unknown = target;
+  for (const step of steps) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[step.key];
+    if (step.index !== undefined || step.append) node = Array.isArray(node) ? node[step.index ?? 0] : undefined;
+  }
+  return node;
+}

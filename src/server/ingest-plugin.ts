@@ -1,34 +1,76 @@
-/** HTTP edge for sector messages: POST /ingest/{sector} and POST /fhir/$convert-data. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { FORMAT_OF_CONTENT_TYPE, type IngestContext, ingestMessage } from '../ingest/ingest.ts';
-import { convertData } from '../ingest/convert-data.ts';
+/**
+ * HTTP edge for sector messages: POST /ingest/{sector} (any source format, chosen by Content-Type),
+ * POST /fhir/$convert-data, POST /fhir/$process-message (the Acute Zorg ambulance → HAP message) and the
+ * eOverdracht notification that starts a notified pull. Bodies arrive as text: the source parsers own their
+ * limits and name positions in their errors, so JSON is parsed here by ours, not Fastify's.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseJson } from '../adapters/json/index.ts';
 import { UnsupportedMediaType } from '../fhir/errors.ts';
+import { convertData } from '../ingest/convert-data.ts';
+import { acknowledgeHl7 } from '../ingest/hl7-ack.ts';
+import { ACCEPTED_CONTENT_TYPES, FORMAT_OF_CONTENT_TYPE, formatOfContentType, type IngestContext, ingestMessage, senderContext } from '../ingest/ingest.ts';
+import { type NotifiedPullOptions, pullNotifiedTask } from '../ingest/notified-pull.ts';
+import { processMessage } from '../ingest/process-message.ts';
 
-export async function ingestPlugin(app: FastifyInstance, opts: { context: IngestContext; baseUrl?: string }): Promise<void> {
-  app.addContentTypeParser(Object.keys(FORMAT_OF_CONTENT_TYPE), { parseAs: 'string' }, (_req, body, done) => done(null, body));
+export interface IngestPluginOptions {
+  context: IngestContext;
+  baseUrl?: string;
+  pull?: NotifiedPullOptions;
+}
+
+const ER7 = /x-application\/hl7-v2\+er7|application\/hl7-v2/;
+
+export async function ingestPlugin(app: FastifyInstance, opts: IngestPluginOptions): Promise<void> {
+  // this plugin's own scope: JSON stays text until our parser reads it
+  app.removeContentTypeParser(['application/json', 'application/fhir+json', 'application/json+fhir']);
+  app.addContentTypeParser(
+    [...Object.keys(FORMAT_OF_CONTENT_TYPE), 'application/fhir+json', 'application/json+fhir'],
+    { parseAs: 'string' },
+    (_req, body, done) => done(null, body),
+  );
   const base = (req: FastifyRequest) => opts.baseUrl ?? `${req.protocol}://${req.host}/fhir`;
   const fhirJson = 'application/fhir+json; charset=utf-8';
+  const prefer = (req: FastifyRequest) => (typeof req.headers.prefer === 'string' ? req.headers.prefer : undefined);
+  const json = (req: FastifyRequest) => parseJson(typeof req.body === 'string' ? req.body : '');
 
   app.post('/ingest/:sector', async (req, reply) => {
-    const type =
-      String(req.headers['content-type'] ?? '')
-        .split(';')[0]
-        ?.trim()
-        .toLowerCase() ?? '';
-    const format = FORMAT_OF_CONTENT_TYPE[type];
-    if (!format || typeof req.body !== 'string') throw UnsupportedMediaType({ params: [type || '(none)', Object.keys(FORMAT_OF_CONTENT_TYPE).join(' or ')] });
-    const prefer = typeof req.headers.prefer === 'string' ? req.headers.prefer : undefined;
-    const res = await ingestMessage(opts.context, {
-      sector: (req.params as { sector: string }).sector,
-      format,
-      text: req.body,
-      baseUrl: base(req),
-      ...(req.caller ? { caller: req.caller } : {}),
-      ...(prefer ? { prefer } : {}),
-    });
+    const format = formatOfContentType(req.headers['content-type']);
+    if (!format || typeof req.body !== 'string')
+      throw UnsupportedMediaType({ params: [String(req.headers['content-type'] ?? '(none)').slice(0, 80), ACCEPTED_CONTENT_TYPES.join(', ')] });
+    const sector = (req.params as { sector: string }).sector;
+    const common = { sector, text: req.body, baseUrl: base(req), ...(req.caller ? { caller: req.caller } : {}) };
+    if (format === 'hl7v2' && ER7.test(String(req.headers.accept ?? ''))) {
+      const { ack, failure } = await acknowledgeHl7(opts.context, common);
+      if (failure) req.log.error({ err: failure }, 'HL7 message could not be processed');
+      return reply.code(200).type('x-application/hl7-v2+er7; charset=utf-8').send(ack);
+    }
+    const p = prefer(req);
+    const res = await ingestMessage(opts.context, { ...common, format, ...(p ? { prefer: p } : {}) });
     return reply.code(res.status).type(fhirJson).send(JSON.stringify(res.body));
   });
 
-  for (const url of ['/fhir/$convert-data', '/fhir/%24convert-data'])
-    app.post(url, async (req, reply) => reply.type(fhirJson).send(JSON.stringify(convertData(opts.context, req.body))));
+  const convert = async (req: FastifyRequest, reply: FastifyReply) =>
+    reply.type(fhirJson).send(JSON.stringify(convertData(opts.context, json(req), { context: senderContext(req.caller) })));
+  const message = async (req: FastifyRequest, reply: FastifyReply) => {
+    const res = await processMessage(opts.context, json(req), { baseUrl: base(req), ...(req.caller ? { caller: req.caller } : {}) });
+    return reply.code(res.status).type(fhirJson).send(JSON.stringify(res.body));
+  };
+  for (const op of ['$convert-data', '%24convert-data']) app.post(`/fhir/${op}`, convert);
+  for (const op of ['$process-message', '%24process-message']) app.post(`/fhir/${op}`, message);
+
+  // eOverdracht notified pull: an empty POST (or an STU3 notification Task) names the sender's Task; 202 once stored
+  const notification = async (req: FastifyRequest, reply: FastifyReply) => {
+    const text = typeof req.body === 'string' ? req.body : '';
+    const res = await pullNotifiedTask(opts.context, {
+      taskId: (req.params as { taskId?: string }).taskId,
+      notification: text.trim() ? json(req) : undefined,
+      baseUrl: base(req),
+      ...(req.caller ? { caller: req.caller } : {}),
+      ...(opts.pull ? { options: opts.pull } : {}),
+    });
+    return reply.code(202).type(fhirJson).send(JSON.stringify(res));
+  };
+  app.post('/ingest/vvt/notification', notification);
+  app.post('/ingest/vvt/notification/:taskId', notification);
 }

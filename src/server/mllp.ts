@@ -7,10 +7,9 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { buildHl7Ack, parseHl7v2 } from '../adapters/hl7v2/index.ts';
-import { type GatewayError, normaliseError } from '../fhir/errors.ts';
 import type { Caller } from '../identity/caller.ts';
-import { type IngestContext, ingestMessage } from '../ingest/ingest.ts';
+import { acknowledgeHl7 } from '../ingest/hl7-ack.ts';
+import type { IngestContext } from '../ingest/ingest.ts';
 
 const START = 0x0b;
 const END = 0x1c;
@@ -60,42 +59,7 @@ function handleConnection(socket: Socket, opts: MllpOptions): void {
 }
 
 export async function acknowledge(frame: string, opts: MllpOptions): Promise<string> {
-  let msg: ReturnType<typeof parseHl7v2>;
-  try {
-    msg = parseHl7v2(frame);
-  } catch (err) {
-    // without a readable MSH there is nothing to acknowledge against: answer with a minimal AR
-    const e = normaliseError(err);
-    return minimalReject(e.message);
-  }
-  try {
-    await ingestMessage(opts.context, { sector: opts.sector ?? 'SEH', format: 'hl7v2', text: frame, caller: await opts.caller(), baseUrl: opts.baseUrl });
-    return buildHl7Ack(msg, 'AA');
-  } catch (err) {
-    const e = normaliseError(err);
-    const location = e.issues[0]?.expression?.[0];
-    const rejectNow = e.code === 'SPB_ERR_INGEST_UNKNOWN_MESSAGE' || e.httpStatus >= 500;
-    if (e.httpStatus >= 500) opts.logger.error({ err }, 'MLLP message could not be processed');
-    return buildHl7Ack(msg, rejectNow ? 'AR' : 'AE', {
-      code: tableCode(e),
-      text: e.message.slice(0, 200),
-      ...(location && /^[A-Z][A-Z0-9]{2}/.test(location) ? { location } : {}),
-    });
-  }
-}
-
-/** HL7 table 0357 error codes for our refusals. */
-function tableCode(e: GatewayError): string {
-  if (e.code === 'SPB_ERR_INGEST_UNKNOWN_MESSAGE') return '200';
-  if (e.issueType === 'required' || e.code === 'SPB_ERR_INGEST_REQUIRED') return '101';
-  if (e.httpStatus >= 500) return '207';
-  return '102';
-}
-
-function minimalReject(text: string): string {
-  const safe = text.replace(/[|^~\\&\r\n]/g, ' ').slice(0, 200);
-  return `MSH|^~\\&|SPOEDBRUG||||${new Date()
-    .toISOString()
-    .replace(/[-:TZ.]/g, '')
-    .slice(0, 14)}||ACK|${Date.now()}|P|2.5\rMSA|AR|\rERR|||100^Segment sequence error^HL70357|E||||${safe}`;
+  const result = await acknowledgeHl7(opts.context, { sector: opts.sector ?? 'SEH', text: frame, caller: await opts.caller(), baseUrl: opts.baseUrl });
+  if (result.failure) opts.logger.error({ err: result.failure }, 'MLLP message could not be processed');
+  return result.ack;
 }
