@@ -31,6 +31,7 @@ const valueProps = {
   map: stringMap,
   unmap: stringMap,
   transform: { type: 'string' },
+  strict: { type: 'boolean' },
   argContext: { type: 'string' },
   arg: { type: 'string' },
   object: { type: 'object', additionalProperties: value },

@@ -133,8 +133,10 @@ export const TRANSFORMS: Record<string, Transform> = {
     const map = url ? ctx.terminology.conceptMaps.get(url) : undefined;
     const system = map?.group?.[0]?.source;
     const target = ctx.terminology.translate({ system, code: v.trim() }, { ...(url ? { url } : {}) })[0]?.target;
-    return target ? { ...target } : undefined;
+    return target?.code ? { ...target } : undefined;
   },
+  /** A code of a local CodeSystem (`arg`) → its display text (the code itself when the CodeSystem has none) */
+  display: (v, system, ctx) => (system ? ctx.terminology.display(system, v.trim()) : undefined) ?? v.trim(),
   /** A code of a local CodeSystem (`arg`) → a Coding with the CodeSystem's display; an unknown code is kept without one */
   coding: (v, system, ctx) => {
     const display = system ? ctx.terminology.display(system, v.trim()) : undefined;

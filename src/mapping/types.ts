@@ -28,6 +28,8 @@ export interface ValueSpec {
   /** outbound: the table back (FHIR value → source value); default: `map` reversed, first key wins, `*` skipped */
   unmap?: Record<string, string>;
   transform?: string;
+  /** a source value that the transform or map turns into nothing refuses the message (an unknown code) */
+  strict?: boolean;
   /** transform argument (e.g. the urgency system, a ConceptMap url) */
   arg?: string;
   /** transform argument taken from a context value (e.g. the sending facility) */

@@ -1,6 +1,7 @@
 /**
  * Evaluating value specs and conditions at a source node: the leaf work of the mapping engine. Pure.
  */
+import { SourceValueInvalid } from '../fhir/errors.ts';
 import type { Terminology } from '../terminology/concept-maps.ts';
 import type { SourceNode } from './source.ts';
 import { TRANSFORMS, TREE_TRANSFORMS } from './transforms.ts';
@@ -56,6 +57,10 @@ export function evaluate(spec: ValueSpec, node: SourceNode, env: Env): unknown {
     v = fn(TREE_TRANSFORMS.has(spec.transform) ? (v as string) : String(v), arg, { terminology: env.terminology, expression, position, mode: env.mode });
   }
   if (v !== undefined && spec.map) v = spec.map[String(v)] ?? spec.map['*'];
+  if (v === undefined && spec.strict) {
+    const where = position && position !== expression ? `${expression} (${position})` : expression;
+    throw SourceValueInvalid({ params: [where, 'is not a known code'], expression: [expression] });
+  }
   return v;
 }
 

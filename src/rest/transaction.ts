@@ -6,6 +6,7 @@
  */
 import { newId } from '../lib/ids.ts';
 import type { Bundle, BundleEntry, OperationOutcomeIssue, Resource } from '@medplum/fhirtypes';
+import { OWNER_TAG_SYSTEM } from '../access/categories.ts';
 import { GatewayError, InvalidBundle, normaliseError, TransactionEntryFailed } from '../fhir/errors.ts';
 import type { FhirRepository } from '../store/types.ts';
 import { dispatch } from './router.ts';
@@ -59,7 +60,9 @@ async function transaction(ctx: FhirContext, req: FhirRequest, planned: Planned[
       const existing = refs.matchedPut.get(p.index);
       const incoming = p.entry.resource && existing && merge ? merge(existing, p.entry.resource) : p.entry.resource;
       const body = incoming ? await rewriteReferences(ctx, repo, incoming, refs.map, p.index, req) : undefined;
-      out[p.index] = await runEntry(ctx, repo, req, p, body, refs);
+      // internal callers (ingest): a message that changes nothing about a stored resource writes no new version
+      if (merge && existing && body && sameContent(existing, body)) out[p.index] = unchangedResponse(existing);
+      else out[p.index] = await runEntry(ctx, repo, req, p, body, refs);
     }
     return out;
   });
@@ -219,6 +222,34 @@ async function runEntry(
     const assignedId = ids?.assigned.get(p.index);
     return dispatch({ ...ctx, repo, prevalidated: ids !== undefined, ...(assignedId ? { assignedId } : {}) }, sub);
   });
+}
+
+function unchangedResponse(existing: Resource): FhirResponse {
+  const location = `${existing.resourceType}/${existing.id}/_history/${existing.meta?.versionId}`;
+  return { status: 200, headers: { Location: location, ...(existing.meta?.versionId ? { ETag: `W/"${existing.meta.versionId}"` } : {}) }, body: existing };
+}
+
+/** Same content, ignoring what the store sets itself (id, version, lastUpdated, the owner tag) and key order. */
+function sameContent(stored: Resource, incoming: Resource): boolean {
+  const strip = (r: Resource) => {
+    const { id: _id, meta, ...rest } = r as Resource & Record<string, unknown>;
+    const tag = meta?.tag?.filter((t) => t.system !== OWNER_TAG_SYSTEM);
+    const { versionId: _v, lastUpdated: _l, tag: _t, ...metaRest } = meta ?? {};
+    const m = { ...metaRest, ...(tag?.length ? { tag } : {}) };
+    return canonical({ ...rest, ...(Object.keys(m).length ? { meta: m } : {}) });
+  };
+  return strip(stored) === strip(incoming);
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
 }
 
 /** Run one entry's step; a failure names the entry in both the expression and the diagnostics. */
