@@ -44,7 +44,8 @@ async function applyFreshness(built: BuiltResource[], read: Reader): Promise<Bui
     const current = instantAt(stored, b.spec.freshness.path);
     if (current !== undefined && (incoming === undefined || current >= incoming)) {
       const scope = new Set([b.spec.name, ...(b.spec.freshness.scope ?? [])]);
-      for (const o of built) if (scope.has(o.spec.name) && isWithin(o.anchor, b.anchor)) dropped.add(o);
+      // a root-level resource's scope is the whole message; a per-node one's, what was made for that node
+      for (const o of built) if (scope.has(o.spec.name) && (!b.spec.each || isWithin(o.anchor, b.anchor))) dropped.add(o);
     } else if (stored.meta?.versionId) b.ifMatch = `W/"${stored.meta.versionId}"`;
   }
   return built.filter((b) => !dropped.has(b));

@@ -47,7 +47,7 @@ export function loadMappings(dir: string): Mapping[] {
 }
 
 const HL7_PATH = /^(?:[A-Z][A-Z0-9]{2}(?:-\d{1,3}(?:\.\d{1,3}){0,2})?|\d{1,3}(?:\.\d{1,3}){0,2})$/;
-const UNIT_PATHS = new Set(['$n', '$kind', '.']);
+const UNIT_PATHS = new Set(['$n', '$kind', '$path', '.']);
 
 /** Is `path` a source path of this format? `root` allows the root-only names (`$row`, `$root`). */
 function readable(m: Mapping, format: SourceFormat, path: string, root: boolean): boolean {
@@ -98,6 +98,7 @@ function checkSemantics(m: Mapping, file: string): void {
     checkContext(v.argContext, `${where}/argContext`);
     for (const [k, o] of Object.entries(v.object ?? {})) checkValue(o, `${where}/object/${k}`);
     for (const [k, o] of (v.concat ?? []).entries()) checkValue(o, `${where}/concat/${k}`);
+    for (const [k, o] of (v.array ?? []).entries()) checkValue(o, `${where}/array/${k}`);
   };
   // every format but CSV picks its messages by `match`; a CSV mapping by its columns
   if (m.format === 'csv' && !m.columns) fail('/columns', 'a CSV mapping names the columns a file must have');

@@ -3,7 +3,7 @@
  * checked: a mapping file can never write `__proto__` or `constructor` (prototype pollution).
  */
 const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
-const STEP = /^([A-Za-z][A-Za-z0-9]*)(?:\[(\d*)\])?$/;
+const STEP = /^(_?[A-Za-z][A-Za-z0-9]*)(?:\[(\d*)\])?$/;
 
 export interface PathStep {
   key: string;

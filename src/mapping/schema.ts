@@ -35,6 +35,7 @@ const valueProps = {
   argContext: { type: 'string' },
   arg: { type: 'string' },
   object: { type: 'object', additionalProperties: value },
+  array: { type: 'array', items: value, minItems: 1 },
   ref: { type: 'string' },
 };
 const rule = {

@@ -139,10 +139,17 @@ export const TRANSFORMS: Record<string, Transform> = {
   display: (v, system, ctx) => (system ? ctx.terminology.display(system, v.trim()) : undefined) ?? v.trim(),
   /** A code of a local CodeSystem (`arg`) → a Coding with the CodeSystem's display; an unknown code is kept without one */
   coding: (v, system, ctx) => {
-    const display = system ? ctx.terminology.display(system, v.trim()) : undefined;
-    return { ...(system ? { system } : {}), code: v.trim(), ...(display ? { display } : {}) };
+    const code = (system ? knownCode(ctx.terminology, system, v.trim()) : undefined) ?? v.trim();
+    const display = system ? ctx.terminology.display(system, code) : undefined;
+    return { ...(system ? { system } : {}), code, ...(display ? { display } : {}) };
   },
 };
+
+/** The CodeSystem's own spelling of a code sent in another letter case (`Wvggz` → `wvggz`). */
+function knownCode(t: Terminology, system: string, code: string): string | undefined {
+  const concepts = t.codeSystems.get(system)?.concept ?? [];
+  return concepts.find((c) => c.code === code)?.code ?? concepts.find((c) => c.code.toLowerCase() === code.toLowerCase())?.code;
+}
 
 function dayBoundary(v: string, offsetDays: 0 | 1, ctx: TransformContext): string {
   const day = localDay(v.trim());

@@ -36,6 +36,8 @@ export interface ValueSpec {
   argContext?: string;
   /** build an object: each key is a ValueSpec relative to the same node */
   object?: Record<string, ValueSpec>;
+  /** build an array: each item a ValueSpec at the same node (items without a value are left out) */
+  array?: ValueSpec[];
   /** a reference to another resource of this mapping, by its name */
   ref?: string;
 }

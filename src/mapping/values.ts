@@ -30,12 +30,20 @@ export function evaluate(spec: ValueSpec, node: SourceNode, env: Env): unknown {
     return typeof target === 'string' ? { reference: target } : target ? structuredClone(target) : undefined;
   }
   if (spec.object) {
+    // an object is built from the source: constants decorate it, but alone they make nothing
     const obj: Record<string, unknown> = {};
+    let fromSource = false;
     for (const [k, s] of Object.entries(spec.object)) {
       const v = evaluate(s, node, env);
-      if (v !== undefined) obj[k] = v;
+      if (v === undefined) continue;
+      obj[k] = v;
+      if (!isConstant(s)) fromSource = true;
     }
-    return Object.keys(obj).length ? obj : undefined;
+    return fromSource ? obj : undefined;
+  }
+  if (spec.array) {
+    const items = spec.array.map((s) => evaluate(s, node, env)).filter((v) => v !== undefined);
+    return items.length ? items : undefined;
   }
   let expression = node.expression;
   let position = node.position;
@@ -64,6 +72,10 @@ export function evaluate(spec: ValueSpec, node: SourceNode, env: Env): unknown {
   return v;
 }
 
+function isConstant(s: ValueSpec): boolean {
+  return s.const !== undefined && s.from === undefined && s.context === undefined && !s.concat && !s.object && !s.array && !s.ref;
+}
+
 function concat(parts: ValueSpec[], node: SourceNode, env: Env): string | undefined {
   let out = '';
   for (const p of parts) {
@@ -82,6 +94,7 @@ export interface Hit {
 
 export function firstHit(node: SourceNode, path: string | string[]): Hit | undefined {
   for (const p of Array.isArray(path) ? path : [path]) {
+    if (p === '$path') return { value: node.expression, expression: node.expression };
     for (const n of p === '.' ? [node] : node.select(p)) {
       const t = n.text();
       if (t !== undefined && t !== '') return { value: t, expression: n.expression, ...(n.position ? { position: n.position } : {}) };

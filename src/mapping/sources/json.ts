@@ -11,7 +11,14 @@ const parsed = new Map<string, string[] | undefined>();
 /** The steps of a pointer, parsed once; undefined when it is not a pointer (refused at load time). */
 export function parsePointer(path: string): string[] | undefined {
   if (parsed.has(path)) return parsed.get(path);
-  const steps = path === '.' ? [] : path.startsWith('/') && path.length > 1 ? path.slice(1).split('/').map(unescapeStep) : undefined;
+  let steps: string[] | undefined;
+  if (path === '.') steps = [];
+  else if (path.startsWith('/') && path.length > 1) steps = path.slice(1).split('/').map(unescapeStep);
+  else if (/^(\.\.\/)+[^.]/.test(path)) {
+    // `../code`: up to the enclosing object (array levels are skipped), then a pointer from there
+    const ups = path.match(/^(\.\.\/)+/)?.[0].length ?? 0;
+    steps = [...Array(ups / 3).fill('..'), ...path.slice(ups).split('/').map(unescapeStep)];
+  }
   parsed.set(path, steps);
   return steps;
 }
@@ -20,10 +27,23 @@ const unescapeStep = (s: string) => s.replace(/~1/g, '/').replace(/~0/g, '~');
 const escapeStep = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export function jsonRoot(value: unknown): SourceNode {
-  return jsonNode(value, '');
+  return jsonNode(value, '', value);
 }
 
-function jsonNode(value: unknown, pointer: string): SourceNode {
+/** The enclosing object of the value at `pointer` (array levels skipped), with its pointer. */
+function up(root: unknown, pointer: string): { v: unknown; p: string } | undefined {
+  const steps = pointer.split('/').slice(1);
+  while (steps.length) {
+    steps.pop();
+    const p = steps.length ? `/${steps.join('/')}` : '';
+    let v: unknown = root;
+    for (const s of steps) v = (v as Record<string, unknown>)?.[unescapeStep(s)];
+    if (!Array.isArray(v)) return { v, p };
+  }
+  return undefined;
+}
+
+function jsonNode(value: unknown, pointer: string, root: unknown): SourceNode {
   return {
     expression: pointer || '/',
     text() {
@@ -38,11 +58,15 @@ function jsonNode(value: unknown, pointer: string): SourceNode {
       if (!steps) return [];
       let current: Array<{ v: unknown; p: string }> = [{ v: value, p: pointer }];
       for (const step of steps) {
-        current = current.flatMap(({ v, p }) => stepInto(v, p, step));
+        current = current.flatMap(({ v, p }) => {
+          if (step !== '..') return stepInto(v, p, step);
+          const parent = up(root, p);
+          return parent ? [parent] : [];
+        });
         if (!current.length) return [];
       }
       // a pointer ending on an array selects its items (repetitions), like a repeating HL7 field
-      return current.flatMap(({ v, p }) => (Array.isArray(v) ? v.map((x, i) => jsonNode(x, `${p}/${i}`)) : [jsonNode(v, p)]));
+      return current.flatMap(({ v, p }) => (Array.isArray(v) ? v.map((x, i) => jsonNode(x, `${p}/${i}`, root)) : [jsonNode(v, p, root)]));
     },
   };
 }

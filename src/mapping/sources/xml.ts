@@ -28,6 +28,10 @@ export function parseXmlPath(path: string): { steps: Step[]; attribute?: string 
       result.attribute = part.slice(1);
       break;
     }
+    if (part === '..') {
+      result.steps.push({ name: '..' });
+      continue;
+    }
     const m = STEP.exec(part);
     if (!m) {
       result = undefined;
@@ -48,8 +52,27 @@ function matches(el: XmlElement, step: Step): boolean {
   return !step.attr || attr(el, step.attr.name) === step.attr.value;
 }
 
+/** Parent of every element, built on the first `..` step of a document. */
+type Parents = { map?: WeakMap<XmlElement, XmlElement>; doc: XmlElement };
+
+function parentOf(el: XmlElement, parents: Parents): XmlElement | undefined {
+  if (!parents.map) {
+    const map = new WeakMap<XmlElement, XmlElement>();
+    const stack = [parents.doc];
+    while (stack.length) {
+      const e = stack.pop() as XmlElement;
+      for (const c of e.children) {
+        map.set(c, e);
+        stack.push(c);
+      }
+    }
+    parents.map = map;
+  }
+  return parents.map.get(el);
+}
+
 export function xmlRoot(doc: XmlElement): SourceNode {
-  const root = elementNode(doc);
+  const root = elementNode(doc, { doc });
   return {
     ...root,
     select(path) {
@@ -60,7 +83,7 @@ export function xmlRoot(doc: XmlElement): SourceNode {
   };
 }
 
-function elementNode(el: XmlElement): SourceNode {
+function elementNode(el: XmlElement, parents: Parents): SourceNode {
   return {
     expression: el.path,
     position: el.line ? `line ${el.line} column ${el.column}` : undefined,
@@ -76,12 +99,16 @@ function elementNode(el: XmlElement): SourceNode {
       let current: XmlElement[] = [el];
       for (const step of parsed.steps) {
         current = current.flatMap((c) => {
+          if (step.name === '..') {
+            const p = parentOf(c, parents);
+            return p ? [p] : [];
+          }
           const found = c.children.filter((x) => matches(x, step));
           return step.index === undefined ? found : found.slice(step.index - 1, step.index);
         });
         if (!current.length) return [];
       }
-      if (parsed.attribute === undefined) return current.map(elementNode);
+      if (parsed.attribute === undefined) return current.map((c) => elementNode(c, parents));
       const name = parsed.attribute;
       return current.flatMap((c) => {
         const v = attr(c, name);
