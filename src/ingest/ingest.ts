@@ -151,7 +151,13 @@ export function storeBundle(ctx: IngestContext, bundle: Bundle, req: Pick<Ingest
 export function mergeMessage(existing: Resource, incoming: Resource): Resource {
   const { meta: _meta, text: _text, ...kept } = existing as Resource & Record<string, unknown>;
   const merged = { ...kept, ...incoming } as Resource & { identifier?: Identifier[] };
-  const ids = [...((existing as { identifier?: Identifier[] }).identifier ?? []), ...((incoming as { identifier?: Identifier[] }).identifier ?? [])];
+  // identifiers are united where the element repeats (Composition.identifier does not: the message's wins)
+  const list = (r: Resource) => {
+    const v = (r as { identifier?: Identifier[] | Identifier }).identifier;
+    return Array.isArray(v) ? v : undefined;
+  };
+  const single = !Array.isArray((existing as { identifier?: unknown }).identifier) && (existing as { identifier?: unknown }).identifier !== undefined;
+  const ids = single ? [] : [...(list(existing) ?? []), ...(list(incoming) ?? [])];
   const seen = new Set<string>();
   const united = ids.filter((i) => {
     const k = `${i.system}|${i.value}`;

@@ -32,7 +32,7 @@ export async function processMessage(ctx: IngestContext, body: unknown, req: Pic
   const plan = await planAgainstStore(ctx, built, req);
   const stored = await storeBundle(ctx, toTransaction(plan.built, plan.extra), req);
   const locations = ((stored.body as Bundle).entry ?? []).flatMap((e: BundleEntry) =>
-    e.response?.location ? [e.response.location.replace(/\/_history\/.*$/, '')] : [],
+    e.resource?.id ? [`${e.resource.resourceType}/${e.resource.id}`] : e.response?.location ? [e.response.location.replace(/\/_history\/.*$/, '')] : [],
   );
   const response: MessageHeader = {
     resourceType: 'MessageHeader',

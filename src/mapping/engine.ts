@@ -238,7 +238,8 @@ function redirect(node: unknown, moved: Map<string, string>): void {
  * different stored resources match, the store refuses the message (412) instead of guessing which is meant.
  */
 function identityOf(resource: Record<string, unknown>, identity: NonNullable<ResourceSpec['identity']>): string | undefined {
-  const ids = (resource[identity.param] as Array<{ system?: string; value?: string }> | undefined) ?? [];
+  const raw = resource[identity.param] as Array<{ system?: string; value?: string }> | { system?: string; value?: string } | undefined;
+  const ids = Array.isArray(raw) ? raw : raw ? [raw] : [];
   const usable = ids.filter((i) => i.system && i.value);
   const rank = (i: { system?: string }) => {
     const r = identity.prefer?.indexOf(i.system as string) ?? -1;
