@@ -103,6 +103,8 @@ export const TRANSFORMS: Record<string, Transform> = {
     `<div xmlns="http://www.w3.org/1999/xhtml">${v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, '<br/>')}</div>`,
   /** HL7 v3 codeSystem OID (or a short name such as SNOMED, LOINC, ICPC) → FHIR code system URI */
   'code-system': (v) => codeSystemUri(v.trim()),
+  /** `tel:` / `mailto:` / `fax:` (HL7 v3 TEL) → ContactPoint.system phone / email / fax */
+  'telecom-system': (v) => (/^mailto:/i.test(v.trim()) || v.includes('@') ? 'email' : /^fax:/i.test(v.trim()) ? 'fax' : 'phone'),
   /** `tel:+31…` / `mailto:…` (HL7 v3 TEL) → the bare number or address */
   'telecom-value': (v) => v.trim().replace(/^(tel|mailto|fax):/i, ''),
   /**

@@ -95,7 +95,9 @@ function evaluatorFor(inv: Invariant): Evaluator | null {
   let fn = compiled.get(cacheKey);
   if (fn === undefined) {
     try {
-      const path = inv.base.includes('.') ? { base: inv.base, expression: inv.expression } : inv.expression;
+      // always with its base type: without it a datatype's constraint (per-1 on Period) compares dateTimes as
+      // strings, so 02:50+02:00 <= 02:05+01:00 (00:50Z <= 01:05Z) was held to be false
+      const path = { base: inv.base, expression: inv.expression };
       fn = fhirpath.compile(path, r4, options as never) as unknown as Evaluator;
     } catch {
       fn = null; // an expression fhirpath.js cannot parse is skipped, not held against the resource
