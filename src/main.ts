@@ -18,6 +18,7 @@ import { TokenService } from './identity/token-service.ts';
 import { parseSearchRequest } from './search/request.ts';
 import type { IngestContext } from './ingest/ingest.ts';
 import { loadMappings } from './mapping/load.ts';
+import { createOutboundTranslator, type TranslateOutbound } from './outbound/index.ts';
 import { Terminology } from './terminology/concept-maps.ts';
 import { publishTerminology } from './terminology/publish.ts';
 import type { DestinationStream, Logger } from 'pino';
@@ -37,6 +38,8 @@ export interface Gateway {
   startMllp(port: number, clientId: string): Promise<Server>;
   context: IngestContext;
   logger: Logger;
+  /** FHIR → a sector format (docs/contracts.md §6), for the delivery stage, after the policy point */
+  translateOutbound: TranslateOutbound;
   close(): Promise<void>;
 }
 
@@ -95,6 +98,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     app,
     context,
     logger,
+    translateOutbound: createOutboundTranslator(context.mappings, terminology),
     async startMllp(port, clientId) {
       const client = clients.get(clientId);
       if (!client) throw ConfigInvalid({ params: ['mllpClient', `${clientId} is not a registered client`] });

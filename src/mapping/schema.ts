@@ -157,6 +157,7 @@ export const MAPPING_SCHEMA = {
           ],
         },
         root: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string' }, namespace: { type: 'string' } } },
+        setIds: { type: 'array', items: { type: 'string', pattern: '^[A-Z][A-Z0-9]{2}$' } },
       },
     },
   },

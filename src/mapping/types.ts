@@ -120,6 +120,8 @@ export interface OutboundSpec {
   order?: string[] | Record<string, string[]>;
   /** XML: the document element and its namespace */
   root?: { name: string; namespace?: string };
+  /** HL7 v2: segments whose field 1 is a Set ID, numbered per segment name when no rule wrote it */
+  setIds?: string[];
 }
 
 export interface Mapping {

@@ -17,6 +17,7 @@ const ALLOWED: Record<string, string[]> = {
   terminology: ['fhir', 'lib', 'search', 'store'],
   mapping: ['fhir', 'lib', 'adapters', 'terminology'],
   ingest: ['fhir', 'lib', 'adapters', 'mapping', 'rest', 'terminology'],
+  outbound: ['fhir', 'lib', 'adapters', 'mapping', 'terminology'],
   rest: ['fhir', 'lib', 'search', 'store', 'validation', 'access', 'identity', 'terminology'],
   demo: ['fhir', 'lib', 'rest', 'access', 'identity'],
   config: ['fhir', 'lib'],
@@ -24,7 +25,22 @@ const ALLOWED: Record<string, string[]> = {
   cli: ['*'],
   '.': ['*'],
 };
-const FRAMEWORK_FREE = ['lib', 'fhir', 'search', 'validation', 'store', 'rest', 'demo', 'identity', 'access', 'adapters', 'terminology', 'mapping', 'ingest'];
+const FRAMEWORK_FREE = [
+  'lib',
+  'fhir',
+  'search',
+  'validation',
+  'store',
+  'rest',
+  'demo',
+  'identity',
+  'access',
+  'adapters',
+  'terminology',
+  'mapping',
+  'ingest',
+  'outbound',
+];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
