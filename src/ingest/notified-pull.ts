@@ -36,19 +36,31 @@ export async function pullNotifiedTask(ctx: IngestContext, req: PullRequest): Pr
   const caller = req.caller;
   if (!caller?.organizationRef) throw Forbidden({ params: ['a notified pull needs a caller whose organisation is in the directory'] });
   const bases = await senderBases(ctx, req);
-  const { id, base } = taskLocation(req, bases);
-  if (!base) throw PullNoEndpoint({ params: [caller.ura, `Task/${id}`] });
-  const url = `${base.replace(/\/$/, '')}/Task/${id}`;
-  const text = await fetchTask(url, id, { ...DEFAULTS, ...req.options });
+  const { id, candidates } = taskLocation(req, bases);
+  if (!candidates.length) throw PullNoEndpoint({ params: [caller.ura, `Task/${id}`] });
+  // the sender's registered bases in order of preference: the first that has the Task answers
+  let fetched: { text: string; base: string; url: string } | undefined;
+  let failure: unknown;
+  for (const base of candidates) {
+    const url = `${base.replace(/\/$/, '')}/Task/${id}`;
+    try {
+      fetched = { text: await fetchTask(url, id, { ...DEFAULTS, ...req.options }), base: base.replace(/\/$/, ''), url };
+      break;
+    } catch (err) {
+      failure ??= err; // the preferred endpoint's answer says most
+    }
+  }
+  if (!fetched) throw failure;
   const res = await ingestMessage(ctx, {
     sector: 'VVT',
     format: 'fhir-stu3',
-    text,
+    text: fetched.text,
     caller,
     baseUrl: req.baseUrl,
-    context: { '$source.base': base.replace(/\/$/, ''), '$source.url': url },
+    context: { '$source.base': fetched.base, '$source.url': fetched.url },
   });
-  const stored = (res.body as { entry?: Array<{ response?: { location?: string } }> })?.entry?.[0]?.response?.location;
+  const first = (res.body as { entry?: Array<{ resource?: Resource; response?: { location?: string } }> })?.entry?.[0];
+  const stored = first?.resource?.id ? `${first.resource.resourceType}/${first.resource.id}` : first?.response?.location;
   return {
     resourceType: 'OperationOutcome',
     issue: [
@@ -61,8 +73,14 @@ export async function pullNotifiedTask(ctx: IngestContext, req: PullRequest): Pr
   };
 }
 
-/** The FHIR bases of the caller's organisation: its active Endpoints in the directory, http(s) only. */
-async function senderBases(ctx: IngestContext, req: PullRequest): Promise<string[]> {
+/** The FHIR base a pushed STU3 resource's relative references mean: the sender's preferred registered endpoint. */
+export async function senderBase(ctx: IngestContext, req: Pick<PullRequest, 'caller' | 'baseUrl'>): Promise<string | undefined> {
+  if (!req.caller?.organizationRef) return undefined;
+  return (await senderBases(ctx, req))[0]?.replace(/\/$/, '');
+}
+
+/** The FHIR bases of the caller's organisation: its active Endpoints in the directory, http(s) only, eOverdracht ones first. */
+async function senderBases(ctx: IngestContext, req: Pick<PullRequest, 'caller' | 'baseUrl'>): Promise<string[]> {
   const res = await handleFhirRequest(ctx, {
     method: 'GET',
     path: 'Endpoint',
@@ -71,14 +89,19 @@ async function senderBases(ctx: IngestContext, req: PullRequest): Promise<string
     ...(req.caller ? { caller: req.caller } : {}),
   });
   const entries = (res.body as { entry?: Array<{ resource?: Resource }> })?.entry ?? [];
+  const isEov = (e: Endpoint) =>
+    JSON.stringify(e.payloadType ?? [])
+      .toLowerCase()
+      .includes('eoverdracht');
   return entries
     .map((e) => e.resource as Endpoint)
     .filter((e) => e?.resourceType === 'Endpoint' && e.connectionType?.code === 'hl7-fhir-rest' && /^https?:\/\//.test(e.address ?? ''))
+    .sort((a, b) => Number(isEov(b)) - Number(isEov(a)))
     .map((e) => e.address as string);
 }
 
-/** The Task id (and the base it lives at) from the URL, a Task-carrying notification, or a Twiin notification Task. */
-function taskLocation(req: PullRequest, bases: string[]): { id: string; base?: string } {
+/** The Task id and the bases it may live at, from the URL, a Task-carrying notification, or a Twiin notification Task. */
+function taskLocation(req: PullRequest, bases: string[]): { id: string; candidates: string[] } {
   const n = req.notification as
     | { resourceType?: string; id?: string; code?: { coding?: Array<{ code?: string }> }; basedOn?: Array<{ reference?: string }> }
     | undefined;
@@ -94,11 +117,11 @@ function taskLocation(req: PullRequest, bases: string[]): { id: string; base?: s
     .split('/')
     .pop() as string;
   if (!FHIR_ID.test(id)) throw BadRequest({ params: ['the notified Task id is not a FHIR id'] });
-  if (!absolute) return { id, ...(bases[0] ? { base: bases[0] } : {}) };
+  if (!absolute) return { id, candidates: bases };
   // an absolute Task URL must lie on one of the sender's registered bases
   const base = bases.find((b) => ref.startsWith(`${b.replace(/\/$/, '')}/Task/`));
   if (!base) throw Forbidden({ params: ['the notified Task is not on a FHIR endpoint registered for the sending organisation'] });
-  return { id, base };
+  return { id, candidates: [base] };
 }
 
 async function fetchTask(

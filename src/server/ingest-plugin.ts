@@ -10,7 +10,7 @@ import { UnsupportedMediaType } from '../fhir/errors.ts';
 import { convertData } from '../ingest/convert-data.ts';
 import { acknowledgeHl7 } from '../ingest/hl7-ack.ts';
 import { ACCEPTED_CONTENT_TYPES, FORMAT_OF_CONTENT_TYPE, formatOfContentType, type IngestContext, ingestMessage, senderContext } from '../ingest/ingest.ts';
-import { type NotifiedPullOptions, pullNotifiedTask } from '../ingest/notified-pull.ts';
+import { type NotifiedPullOptions, pullNotifiedTask, senderBase } from '../ingest/notified-pull.ts';
 import { processMessage } from '../ingest/process-message.ts';
 
 export interface IngestPluginOptions {
@@ -46,12 +46,20 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestPluginOptio
       return reply.code(200).type('x-application/hl7-v2+er7; charset=utf-8').send(ack);
     }
     const p = prefer(req);
-    const res = await ingestMessage(opts.context, { ...common, format, ...(p ? { prefer: p } : {}) });
+    // a pushed STU3 resource's relative references are the sender's: resolve them against its registered endpoint
+    const sourceBase = format === 'fhir-stu3' ? await senderBase(opts.context, common) : undefined;
+    const res = await ingestMessage(opts.context, {
+      ...common,
+      format,
+      ...(p ? { prefer: p } : {}),
+      ...(sourceBase ? { context: { '$source.base': sourceBase } } : {}),
+    });
     return reply.code(res.status).type(fhirJson).send(JSON.stringify(res.body));
   });
 
   const convert = async (req: FastifyRequest, reply: FastifyReply) =>
-    reply.type(fhirJson).send(JSON.stringify(convertData(opts.context, json(req), { context: senderContext(req.caller) })));
+    // nothing is stored, so nothing is sent "as" the caller: transport values ($sender.*) stay unset
+    reply.type(fhirJson).send(JSON.stringify(convertData(opts.context, json(req))));
   const message = async (req: FastifyRequest, reply: FastifyReply) => {
     const res = await processMessage(opts.context, json(req), { baseUrl: base(req), ...(req.caller ? { caller: req.caller } : {}) });
     return reply.code(res.status).type(fhirJson).send(JSON.stringify(res.body));
