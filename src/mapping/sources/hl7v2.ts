@@ -8,6 +8,30 @@ import type { SourceNode } from '../source.ts';
 
 type Parts = string[];
 
+/** Paths come from mapping files (a fixed set): parsed once, not per message and rule. */
+const rootPaths = new Map<string, { segment: string; rest?: string } | null>();
+const segmentPaths = new Map<string, { field: number; rest?: string }>();
+
+function rootPath(path: string): { segment: string; rest?: string } | null {
+  let p = rootPaths.get(path);
+  if (p === undefined) {
+    const m = /^([A-Z][A-Z0-9]{2})(?:-(.+))?$/.exec(path);
+    p = m ? { segment: m[1] as string, ...(m[2] ? { rest: m[2] } : {}) } : null;
+    rootPaths.set(path, p);
+  }
+  return p;
+}
+
+function segmentPath(path: string): { field: number; rest?: string } {
+  let p = segmentPaths.get(path);
+  if (!p) {
+    const dot = path.indexOf('.');
+    p = dot < 0 ? { field: Number(path) } : { field: Number(path.slice(0, dot)), rest: path.slice(dot + 1) };
+    segmentPaths.set(path, p);
+  }
+  return p;
+}
+
 export function hl7Root(msg: Hl7Message): SourceNode {
   // segments by name, built once per message: rules select from the root many times
   const byName = new Map<string, Hl7Segment[]>();
@@ -24,11 +48,12 @@ export function hl7Root(msg: Hl7Message): SourceNode {
     text: () => undefined,
     present: () => true,
     select(path) {
-      const m = /^([A-Z][A-Z0-9]{2})(?:-(.+))?$/.exec(path);
-      if (!m) return [];
-      const segments = segmentsNamed(m[1] as string);
-      if (!m[2]) return segments.map(segmentNode);
-      return segments.flatMap((s) => segmentNode(s).select(m[2] as string));
+      const p = rootPath(path);
+      if (!p) return [];
+      const segments = segmentsNamed(p.segment);
+      if (!p.rest) return segments.map(segmentNode);
+      if (segments.length === 1) return segmentNode(segments[0] as Hl7Segment).select(p.rest);
+      return segments.flatMap((s) => segmentNode(s).select(p.rest as string));
     },
   };
 }
@@ -39,12 +64,16 @@ function segmentNode(seg: Hl7Segment): SourceNode {
     text: () => undefined,
     present: () => true,
     select(path) {
-      const [field, ...rest] = path.split('.');
-      const f = seg.field(Number(field));
-      const reps = f.repetitions.length ? f.repetitions : [];
-      return reps
-        .map((comps, r) => componentNode(comps, `${seg.name}[${seg.occurrence}]-${field}${reps.length > 1 ? `[${r + 1}]` : ''}`, []))
-        .flatMap((n) => (rest.length ? n.select(rest.join('.')) : [n]));
+      const { field, rest } = segmentPath(path);
+      const reps = seg.field(field).repetitions;
+      if (!reps.length) return [];
+      const out: SourceNode[] = [];
+      for (let r = 0; r < reps.length; r++) {
+        const n = componentNode(reps[r] as readonly (readonly string[])[], `${seg.name}[${seg.occurrence}]-${field}${reps.length > 1 ? `[${r + 1}]` : ''}`, []);
+        if (rest) out.push(...n.select(rest));
+        else out.push(n);
+      }
+      return out;
     },
   };
 }
@@ -65,7 +94,8 @@ function componentNode(comps: readonly (readonly string[])[], expression: string
     },
     select(path) {
       if (at.length >= 2) return [];
-      const next = [...at, ...path.split('.')].slice(0, 2);
+      const dot = path.indexOf('.');
+      const next = at.length ? [at[0] as string, dot < 0 ? path : path.slice(0, dot)] : dot < 0 ? [path] : [path.slice(0, dot), path.slice(dot + 1)];
       return [componentNode(comps, expression, next)];
     },
   };
