@@ -13,14 +13,21 @@ import { join } from 'node:path';
 import { ensureTypeSchemasIndexed } from '../fhir/definitions.ts';
 import { convertMessage, type IngestContext } from '../ingest/ingest.ts';
 import { loadMappings } from '../mapping/load.ts';
+import type { SourceFormat } from '../mapping/types.ts';
+import { createOutboundTranslator } from '../outbound/index.ts';
+import { parseJson } from '../adapters/json/index.ts';
+import type { Bundle } from '@medplum/fhirtypes';
 import { Terminology } from '../terminology/concept-maps.ts';
 import { loadValidator } from '../validation/index.ts';
 
 const USAGE = `usage: spoedbrug <command>
   serve                     start the gateway (PORT, SPOEDBRUG_DB, DATABASE_URL …; see docs/configuration.md)
   validate <file> [profile] validate a FHIR R4 JSON resource, print the OperationOutcome
-  convert --from <sector> <file>
-                            convert a sector message (HL7 v2 for SEH) to a FHIR Bundle, print it (nothing stored)
+  convert --from <sector> [--format hl7v2|xml|csv|json|fhir-stu3] <file>
+                            convert a sector message (SEH HL7 v2, RAV XML or AZ-IG message, HAP NTS XML or HL7 v3,
+                            VVT CSV or STU3 Task, GGZ JSON) to a FHIR Bundle and print it (nothing stored)
+  convert --to hl7v2-adt|rav-xml|eoverdracht-stu3 <bundle.json>
+                            translate a FHIR Bundle to a sector format and print it
   token --client <id> [--url http://localhost:8080] [--scope "system/*.rs"]
                             get an access token from a running gateway with a demo client's key`;
 
@@ -80,10 +87,15 @@ async function printToken(args: string[]): Promise<number> {
 }
 
 function convertFile(args: string[]): number {
-  const i = args.indexOf('--from');
-  const sector = i >= 0 ? args[i + 1] : undefined;
-  const file = args.filter((_, j) => j !== i && j !== i + 1)[0];
-  if (!sector || !file) {
+  const opt = (name: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const sector = opt('from');
+  const to = opt('to');
+  const flags = new Set(['--from', '--to', '--format']);
+  const file = args.filter((a, j) => !flags.has(a) && !flags.has(args[j - 1] ?? ''))[0];
+  if ((!sector && !to) || !file) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -91,8 +103,16 @@ function convertFile(args: string[]): number {
   const validator = loadValidator({ profilesDir: config.profilesDir });
   const terminology = new Terminology({ dirs: [join(config.profilesDir, 'terminology'), ...(config.regionDir ? [config.regionDir] : [])] });
   ensureTypeSchemasIndexed();
-  const context = { mappings: loadMappings(config.mappingsDir), terminology, validator } as unknown as IngestContext;
-  const { bundle } = convertMessage(context, sector, 'hl7v2', readFileSync(file, 'utf8'));
+  const mappings = loadMappings(config.mappingsDir);
+  const text = readFileSync(file, 'utf8');
+  if (to) {
+    // outbound: a FHIR Bundle (JSON) → the sector format
+    const out = createOutboundTranslator(mappings, terminology)(to, parseJson(text) as Bundle);
+    process.stdout.write(out.body.endsWith('\n') ? out.body : `${out.body}\n`);
+    return 0;
+  }
+  const context = { mappings, terminology, validator } as unknown as IngestContext;
+  const { bundle } = convertSniffed(context, sector as string, text, opt('format') as SourceFormat | undefined);
   const problems = (bundle.entry ?? []).flatMap((e, n) =>
     validator
       .validate(e.resource)
@@ -102,6 +122,30 @@ function convertFile(args: string[]): number {
   process.stdout.write(`${JSON.stringify(bundle, null, 2)}\n`);
   if (problems.length) process.stderr.write(`${JSON.stringify({ resourceType: 'OperationOutcome', issue: problems }, null, 2)}\n`);
   return problems.length ? 1 : 0;
+}
+
+/** The format of a file by its first character (MSH, <, {, else CSV), unless `--format` names it; JSON may be STU3. */
+function convertSniffed(context: IngestContext, sector: string, text: string, format: SourceFormat | undefined) {
+  if (format) return convertMessage(context, sector, format, text);
+  const first = text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .charAt(0);
+  const candidates: SourceFormat[] =
+    first === 'M' || text.includes('\x0bMSH') ? ['hl7v2'] : first === '<' ? ['xml'] : first === '{' ? ['json', 'fhir-stu3'] : ['csv'];
+  const own = [...new Set(context.mappings.filter((m) => m.sector === sector.toUpperCase()).map((m) => m.format))];
+  const readable = candidates.filter((f) => own.includes(f));
+  let last: unknown;
+  // a file that looks like nothing the sector reads is read as what it does read, so the error says why
+  for (const f of readable.length ? readable : own.length ? own : candidates) {
+    try {
+      return convertMessage(context, sector, f, text);
+    } catch (err) {
+      last = err;
+      if ((err as { code?: string }).code !== 'SPB_ERR_INGEST_UNKNOWN_MESSAGE') throw err;
+    }
+  }
+  throw last;
 }
 
 function validateFile(file: string | undefined, profile: string | undefined): number {
