@@ -103,11 +103,13 @@ function listInstances(mapping: Mapping, root: SourceNode, env: Env): Instance[]
   return out;
 }
 
+/** Each entry must have a value; an entry that is a list is satisfied by any of its paths. */
 function checkRequired(spec: ResourceSpec, node: SourceNode): void {
-  for (const path of spec.requires ?? []) {
-    if (!node.select(path).some((n) => n.present())) {
-      const where = `${node.expression === 'message' || node.expression === 'file' ? '' : `${node.expression} `}${path}`.trim();
-      throw SourceValueMissing({ params: [where, spec.name], expression: [path] });
+  for (const entry of spec.requires ?? []) {
+    const paths = Array.isArray(entry) ? entry : [entry];
+    if (!paths.some((path) => node.select(path).some((n) => n.present()))) {
+      const where = `${node.expression === 'message' || node.expression === 'file' ? '' : `${node.expression} `}${paths.join(' or ')}`.trim();
+      throw SourceValueMissing({ params: [where, spec.name], expression: [paths[0] as string] });
     }
   }
 }

@@ -13,10 +13,10 @@ export interface InverseContext {
   terminology: Terminology;
 }
 
-export type InverseResult = unknown | { alternatives: Array<string | undefined>; prefer?: number };
+export type InverseResult = unknown | { alternatives: Array<string | undefined>; prefer?: number; scope?: string };
 export type Inverse = (value: unknown, arg: string | undefined, ctx: InverseContext) => InverseResult;
 
-export function isAlternatives(r: unknown): r is { alternatives: Array<string | undefined>; prefer?: number } {
+export function isAlternatives(r: unknown): r is { alternatives: Array<string | undefined>; prefer?: number; scope?: string } {
   return !!r && typeof r === 'object' && Array.isArray((r as { alternatives?: unknown }).alternatives);
 }
 
@@ -64,8 +64,9 @@ export const INVERSES: Record<string, Inverse> = {
     const s = str(v);
     if (!s) return undefined;
     if (s.startsWith(ASSIGNING_AUTHORITY_BASE)) {
-      const last = s.slice(ASSIGNING_AUTHORITY_BASE.length).split('/').pop() as string;
-      return { alternatives: [undefined, decodeURIComponent(last)] };
+      const parts = s.slice(ASSIGNING_AUTHORITY_BASE.length).split('/');
+      const last = parts.pop() as string;
+      return { alternatives: [undefined, decodeURIComponent(last)], ...(parts.length ? { scope: decodeURIComponent(parts.join('/')) } : {}) };
     }
     const namespace = Object.entries(AUTHORITIES).find(([, sys]) => sys === s)?.[0];
     const alias = Object.entries(SYSTEM_ALIASES).find(([, sys]) => sys === s)?.[0];

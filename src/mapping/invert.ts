@@ -81,6 +81,11 @@ export function invertMapping(mapping: Mapping, resources: Resource[], root: Bui
 function collectContext(rule: Rule, resource: Resource, st: State): void {
   const visit = (spec: ValueSpec, value: unknown) => {
     if (value === undefined) return;
+    // a transform that scoped its value by a context value (identifier-system by the facility) tells that value
+    if (spec.argContext && st.context[spec.argContext] === undefined && spec.transform) {
+      const scope = INVERSES[spec.transform]?.(value, undefined, { terminology: st.t.terminology });
+      if (isAlternatives(scope) && scope.scope) st.context[spec.argContext] = scope.scope;
+    }
     if (spec.context && st.context[spec.context] === undefined && !spec.context.startsWith('$')) {
       const v = undoValue(spec, value, st);
       if (typeof v === 'string') st.context[spec.context] = v;
@@ -101,6 +106,10 @@ function writeSet(path: string, spec: ValueSpec & { fhir?: string }, resources: 
     const r = /^[A-Z]/.test(type as string) ? resources.find((x) => x.resourceType === type) : resources[0];
     const steps = parseTargetPath(/^[A-Z]/.test(type as string) ? rest.join('.') : spec.fhir);
     v = r && steps ? readAll(r, steps)[0] : undefined;
+  }
+  if (v === undefined && spec.default !== undefined) {
+    root.write(path, spec.default);
+    return;
   }
   if (v === undefined) return;
   if (spec.map && typeof v !== 'object') v = spec.map[String(v)] ?? spec.map['*'];
@@ -271,6 +280,8 @@ function matchesConstants(spec: ValueSpec, item: unknown): boolean {
   return Object.entries(spec.object).every(([k, s]) => {
     const v = (item as Record<string, unknown>)[k];
     if (isConstantOnly(s) || s.concat || s.object) return matchesConstants(s, v);
+    // a value made by a transform with a fixed argument (a `prefix`) must be one that transform can make
+    if (s.transform === 'prefix' && s.arg !== undefined) return typeof v === 'string' && v.startsWith(s.arg);
     return true;
   });
 }

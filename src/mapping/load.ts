@@ -83,6 +83,7 @@ function checkSemantics(m: Mapping, file: string): void {
   };
   const checkCondition = (c: Condition | undefined, where: string) => {
     if (!c) return;
+    for (const [i, x] of (c.anyOf ?? []).entries()) checkCondition(x, `${where}/anyOf/${i}`);
     if (c.from !== undefined) checkPath(c.from, `${where}/from`, true);
     checkContext(c.context, `${where}/context`);
   };
@@ -110,7 +111,7 @@ function checkSemantics(m: Mapping, file: string): void {
     if (!isSupportedResourceType(r.type)) fail(`${at}/type`, `${r.type} is not a supported resource type`);
     if (r.each) checkPath(r.each, `${at}/each`, true);
     checkCondition(r.when, `${at}/when`);
-    for (const [j, p] of (r.requires ?? []).entries()) checkPath(p, `${at}/requires/${j}`, true);
+    for (const [j, p] of (r.requires ?? []).entries()) for (const x of Array.isArray(p) ? p : [p]) checkPath(x, `${at}/requires/${j}`, true);
     for (const [j, a] of (r.asserts ?? []).entries()) {
       checkPath(a.from, `${at}/asserts/${j}/from`);
       checkContext(a.equalsContext, `${at}/asserts/${j}/equalsContext`);

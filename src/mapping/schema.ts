@@ -3,10 +3,19 @@ import { SOURCE_FORMATS } from './types.ts';
 
 const value = { $ref: '#/$defs/value' };
 const constValue = {};
+const conditionProps = {
+  context: { type: 'string' },
+  from: { type: 'string' },
+  in: { type: 'array', items: { type: 'string' } },
+  notIn: { type: 'array', items: { type: 'string' } },
+  present: { type: 'boolean' },
+  invert: { type: 'string' },
+};
 const condition = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    anyOf: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' } },
     context: { type: 'string' },
     from: { type: 'string' },
     in: { type: 'array', items: { type: 'string' } },
@@ -80,7 +89,7 @@ const resource = {
       },
     },
     when: condition,
-    requires: { type: 'array', items: { type: 'string' } },
+    requires: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }] } },
     asserts: {
       type: 'array',
       items: {
@@ -125,7 +134,10 @@ export const MAPPING_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'title', 'sector', 'format', 'resources'],
-  $defs: { value: { type: 'object', additionalProperties: false, properties: valueProps } },
+  $defs: {
+    value: { type: 'object', additionalProperties: false, properties: valueProps },
+    condition: { type: 'object', additionalProperties: false, properties: { ...conditionProps } },
+  },
   properties: {
     $schema: { type: 'string' },
     id: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' },

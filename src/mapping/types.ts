@@ -51,6 +51,8 @@ export interface Condition {
   present?: boolean;
   /** outbound: the source value that makes this condition hold (default: the first of `in`) */
   invert?: string;
+  /** holds when any of these holds (instead of the fields above) */
+  anyOf?: Condition[];
 }
 
 export interface Rule extends ValueSpec {
@@ -86,8 +88,8 @@ export interface ResourceSpec {
   units?: UnitsSpec;
   /** only when the condition holds */
   when?: Condition;
-  /** a source path that must have a value, else the message is refused naming it */
-  requires?: string[];
+  /** source paths that must have a value, else the message is refused naming them; a list = any of them */
+  requires?: Array<string | string[]>;
   /** values that must agree with a context value when that is known (e.g. the feed's URA = the sender's) */
   asserts?: Array<{ from: string; equalsContext: string; rule: string }>;
   /** the business identifier that makes re-sent messages update the same resource */

@@ -144,6 +144,7 @@ export function text(node: SourceNode, path: string): string | undefined {
 }
 
 export function holds(c: Condition, node: SourceNode, env: Env): boolean {
+  if (c.anyOf) return c.anyOf.some((x) => holds(x, node, env));
   if (c.present !== undefined && c.from !== undefined)
     return (Array.isArray(c.from) ? c.from : [c.from]).some((p) => node.select(p).some((n) => n.present())) === c.present;
   const v = c.context !== undefined ? env.context[c.context] : c.from !== undefined ? text(node, c.from) : undefined;

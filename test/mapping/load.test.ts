@@ -47,8 +47,8 @@ t.test('bad mappings are refused with their file and path', async (t) => {
     { message: /\/match: a hl7v2 mapping says which messages it takes/ },
   );
   t.throws(
-    attempt((m) => (m.resources[0].rules[1].where = { from: '1' })),
-    { message: /"where" filters the nodes of "each"/ },
+    attempt((m) => (m.resources[0].rules.find((r: any) => r.to === 'birthDate').where = { from: '1' })),
+    { message: /"where" filters the nodes of "each"; this rule has no "each"/ },
   );
   writeFileSync(join(dir, 'm.json'), '{ "id": ');
   t.throws(() => loadMappings(dir), { message: /m\.json is invalid: not JSON/ });

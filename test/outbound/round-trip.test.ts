@@ -34,7 +34,7 @@ interface Case {
   pick: (f: string) => boolean;
 }
 const CASES: Case[] = [
-  { sector: 'SEH', format: 'hl7v2', out: 'hl7v2-adt', dir: 'fixtures/seh', pick: (f) => f.endsWith('.hl7') },
+  { sector: 'SEH', format: 'hl7v2', out: 'hl7v2-adt', dir: 'fixtures/seh', pick: (f) => f.endsWith('.hl7') && !f.startsWith('21-') },
   { sector: 'RAV', format: 'xml', out: 'rav-xml', dir: 'fixtures/rav', pick: (f) => f.endsWith('.xml') && !/^1[23]-/.test(f) },
   { sector: 'VVT', format: 'fhir-stu3', out: 'eoverdracht-stu3', dir: 'fixtures/vvt', pick: (f) => /^3[0-3]-.*\.json$/.test(f) },
 ];
