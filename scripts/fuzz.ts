@@ -5,7 +5,9 @@
 import t from 'tap';
 import { fuzzProperties as csv } from '../test/adapters/csv.fuzz.ts';
 import { fuzzProperties as hl7v2 } from '../test/adapters/hl7v2.fuzz.ts';
+import { fuzzProperties as json } from '../test/adapters/json.fuzz.ts';
 import { fuzzProperties as xml } from '../test/adapters/xml.fuzz.ts';
+import { fuzzProperties as convert } from '../test/mapping/convert.fuzz.ts';
 import { fuzzProperties as endpoints } from '../test/fuzz/endpoints.fuzz.ts';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 10_000);
@@ -15,4 +17,4 @@ if (!Number.isSafeInteger(runs) || runs < 1 || !Number.isSafeInteger(seed)) thro
 // a long run: no whole-run time limit (each property still bounds every single input)
 t.setTimeout(0);
 t.comment(`fuzz: ${runs} runs per property, seed ${seed} (replay with FUZZ_SEED=${seed})`);
-for (const properties of [hl7v2, xml, csv, endpoints]) properties(runs, seed);
+for (const properties of [hl7v2, xml, csv, json, convert, endpoints]) properties(runs, seed);

@@ -54,10 +54,9 @@ function checkShape(root: unknown, lim: JsonLimits): void {
   }
 }
 
-/** `line L column C` from V8's "at position N" (or the end of the text when the message has none). */
-function positionOf(err: Error, src: string): string {
-  const m = /position (\d+)/.exec(err.message);
-  const pos = m ? Number(m[1]) : src.length;
+/** `line L column C` of the first syntax error: V8's message gives no position in every case, so we find it. */
+function positionOf(_err: Error, src: string): string {
+  const pos = firstErrorOffset(src);
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < pos && i < src.length; i++) {
@@ -67,4 +66,95 @@ function positionOf(err: Error, src: string): string {
     }
   }
   return `line ${line} column ${pos - lineStart + 1}`;
+}
+
+const WS = /[ \t\n\r]*/y;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not contain raw control characters; this is that rule
+const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const LITERAL = /true|false|null/y;
+
+/**
+ * Offset of the first character that breaks the JSON grammar (only called when JSON.parse failed). Iterative,
+ * with sticky regexes: linear in the input, no recursion.
+ */
+function firstErrorOffset(src: string): number {
+  let i = 0;
+  const skip = () => {
+    WS.lastIndex = i;
+    WS.exec(src);
+    i = WS.lastIndex;
+  };
+  const token = (re: RegExp) => {
+    re.lastIndex = i;
+    if (!re.exec(src)) return false;
+    i = re.lastIndex;
+    return true;
+  };
+  // each frame: what the container expects next
+  const stack: Array<'obj-key' | 'obj-colon' | 'obj-value' | 'obj-next' | 'arr-value' | 'arr-next' | 'arr-first'> = [];
+  let expectValue = true;
+  for (;;) {
+    skip();
+    if (expectValue) {
+      const c = src[i];
+      if (c === '{') {
+        i++;
+        skip();
+        if (src[i] === '}') {
+          i++;
+          expectValue = false;
+        } else stack.push('obj-key');
+        if (stack.at(-1) === 'obj-key') {
+          if (!token(STRING)) return i;
+          skip();
+          if (src[i] !== ':') return i;
+          i++;
+          stack[stack.length - 1] = 'obj-next';
+        }
+        continue;
+      }
+      if (c === '[') {
+        i++;
+        skip();
+        if (src[i] === ']') {
+          i++;
+          expectValue = false;
+          continue;
+        }
+        stack.push('arr-next');
+        continue;
+      }
+      if (!(token(STRING) || token(NUMBER) || token(LITERAL))) return i;
+      expectValue = false;
+      continue;
+    }
+    const top = stack.at(-1);
+    if (top === undefined) return i < src.length ? i : src.length;
+    const c = src[i];
+    if (top === 'obj-next') {
+      if (c === '}') {
+        i++;
+        stack.pop();
+        continue;
+      }
+      if (c !== ',') return i;
+      i++;
+      skip();
+      if (!token(STRING)) return i;
+      skip();
+      if (src[i] !== ':') return i;
+      i++;
+      expectValue = true;
+      continue;
+    }
+    if (c === ']') {
+      i++;
+      stack.pop();
+      continue;
+    }
+    if (c !== ',') return i;
+    i++;
+    expectValue = true;
+  }
 }
