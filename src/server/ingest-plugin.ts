@@ -9,7 +9,7 @@ import { parseJson } from '../adapters/json/index.ts';
 import { UnsupportedMediaType } from '../fhir/errors.ts';
 import { convertData } from '../ingest/convert-data.ts';
 import { acknowledgeHl7 } from '../ingest/hl7-ack.ts';
-import { ACCEPTED_CONTENT_TYPES, FORMAT_OF_CONTENT_TYPE, formatOfContentType, type IngestContext, ingestMessage, senderContext } from '../ingest/ingest.ts';
+import { ACCEPTED_CONTENT_TYPES, FORMAT_OF_CONTENT_TYPE, formatOfContentType, type IngestContext, ingestMessage } from '../ingest/ingest.ts';
 import { type NotifiedPullOptions, pullNotifiedTask, senderBase } from '../ingest/notified-pull.ts';
 import { processMessage } from '../ingest/process-message.ts';
 

@@ -6,7 +6,6 @@ import { storeKinds, testGateway } from '../helpers/gateway.ts';
 const DIR = new URL('../../fixtures/vvt/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, DIR), 'utf8');
 const CSV = { 'content-type': 'text/csv; charset=utf-8' };
-const SLOT_SYSTEM = 'https://spoedbrug.nl/fhir/NamingSystem/capacity-slot/99000041';
 const SCHEDULE_SYSTEM = 'https://spoedbrug.nl/fhir/NamingSystem/capacity-schedule/99000041';
 const REPORTED = 'https://spoedbrug.nl/fhir/StructureDefinition/capacity-reported';
 

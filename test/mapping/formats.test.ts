@@ -70,7 +70,7 @@ t.test('adding a field to a JSON mapping is a file change', async (t) => {
   const [mapping] = loadMappings(dir);
   const msg = readFileSync(new URL('../../fixtures/ggz/01-crisisbeoordeling-wvggz-u2.json', import.meta.url), 'utf8');
   const built = applyMapping(mapping as Mapping, jsonRoot(parseJson(msg)), terminology);
-  t.equal((built.find((b) => b.name === 'request')?.resource as any).orderDetail[0].text, 'huisarts');
+  t.equal((built.find((b) => b.name === 'request') as any).resource.orderDetail[0].text, 'huisarts');
 });
 
 const mappingOf = (format: Mapping['format'], resources: unknown[], extra: Record<string, unknown> = {}): Mapping =>
@@ -163,7 +163,7 @@ t.test('refs find the instance from the same source node; same identity is one r
     ],
     'each slot points at its own service',
   );
-  t.equal((svc[1]?.resource.location as any)[0].reference, built.find((b) => b.name === 'loc')?.fullUrl, 'the dropped duplicate points at the kept one');
+  t.equal((svc[1] as any).resource.location[0].reference, built.find((b) => b.name === 'loc')?.fullUrl, 'the dropped duplicate points at the kept one');
 });
 
 t.test('copied references: same message → fullUrl, not stored → logical, relative → absolute or stripped', async (t) => {
@@ -225,12 +225,12 @@ t.test('copied references: same message → fullUrl, not stored → logical, rel
     ['pat', 'sr'],
     'the Organization is not stored',
   );
-  const sr = built[1]?.resource as any;
+  const sr = (built[1] as any).resource;
   t.equal(sr.subject.reference, built[0]?.fullUrl, 'Patient/p1 → the fullUrl of the mapped Patient');
   t.same(sr.performer[0], { type: 'Organization', identifier: { system: 'urn:ura', value: '123' }, display: 'Org' }, 'the Organization as a logical reference');
   t.same(sr.requester, { type: 'Practitioner', display: 'Dr' }, 'a relative reference to nothing in the message is never kept as ours');
   const withBase = applyMapping(m, jsonRoot(bundle), terminology, { context: { '$source.base': 'https://sender.example/fhir' } });
-  t.equal((withBase[1]?.resource as any).requester.reference, 'https://sender.example/fhir/Practitioner/9', "with the sender's base it becomes absolute");
+  t.equal((withBase[1] as any).resource.requester.reference, 'https://sender.example/fhir/Practitioner/9', "with the sender's base it becomes absolute");
 });
 
 t.test('objects of constants only are not built; strict codes; XML paths with predicates and ..', async (t) => {
@@ -247,8 +247,8 @@ t.test('objects of constants only are not built; strict codes; XML paths with pr
     },
   ]);
   const [p] = applyMapping(m, doc, terminology);
-  t.same((p?.resource as any).identifier, [{ system: 'urn:x', value: 'B' }], 'the predicate picks the id; the object without source values is not built');
-  t.equal((p?.resource as any).gender, 'other', '.. goes up to the parent element');
+  t.same((p as any).resource.identifier, [{ system: 'urn:x', value: 'B' }], 'the predicate picks the id; the object without source values is not built');
+  t.equal((p as any).resource.gender, 'other', '.. goes up to the parent element');
   const strict = mappingOf('xml', [{ name: 'p', type: 'Patient', rules: [{ to: 'gender', from: 'c/@code', map: { y: 'male' }, strict: true }] }]);
   t.throws(() => applyMapping(strict, doc, terminology), { code: 'SPB_ERR_INGEST_VALUE', message: /\/r\/c\/@code \(line 1 column \d+\): is not a known code/ });
 });

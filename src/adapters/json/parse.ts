@@ -130,7 +130,7 @@ function firstErrorOffset(src: string): number {
       continue;
     }
     const top = stack.at(-1);
-    if (top === undefined) return i < src.length ? i : src.length;
+    if (top === undefined) return Math.min(i, src.length);
     const c = src[i];
     if (top === 'obj-next') {
       if (c === '}') {
