@@ -1,0 +1,240 @@
+/**
+ * The outbox worker: leases due items, runs them, and records each result exactly once. Workflow steps
+ * (route, reroute, answer timeouts, offers, subscription fan-out) run inside one transaction with the
+ * completion of their item, so a step happens once even across processes and crashes. Deliveries are
+ * prepared (policy point), sent, then recorded with their AuditEvent; a crash between sending and
+ * recording means the lease runs out and the item is sent again with the same idempotency key, which
+ * the receiver uses to drop the repeat.
+ */
+import type { Task } from '@medplum/fhirtypes';
+import type { Logger } from 'pino';
+import { randomBytes } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import type { SearchParamRegistry } from '../search/params.ts';
+import { parseSearchRequest } from '../search/request.ts';
+import type { SqlConn } from '../store/sql.ts';
+import type { FhirRepository } from '../store/types.ts';
+import { decideOffer, routeNew, routeNext, type StepResult, startOffer } from '../workflow/engine.ts';
+import type { Router } from '../workflow/router-port.ts';
+import type { AttemptAudit, ReleasePort, TranslateOutbound } from './ports.ts';
+import { finish, lease, type OutboxItem, retryLater } from './outbox.ts';
+import type { OutboxStore } from './outbox-store.ts';
+import { type Prepared, prepareDelivery, prepareNotification } from './prepare.ts';
+import { fanOut } from './subscriptions.ts';
+import { type BackoffPolicy, nextAttemptAt, type SendOutcome, send, signature } from './transport.ts';
+
+export interface WorkerSettings {
+  concurrency: number;
+  pollMs: number;
+  timeoutMs: number;
+  leaseMs: number;
+  backoff: BackoffPolicy;
+  publicBase: string;
+  /** signing secrets by `Endpoint/<id>` or `Subscription/<id>` */
+  secrets: Readonly<Record<string, string>>;
+  dispatcher?: Dispatcher;
+}
+
+export interface WorkerPorts {
+  release: ReleasePort;
+  audit: AttemptAudit;
+  translate?: TranslateOutbound;
+  router?: Router;
+}
+
+class LeaseLost extends Error {}
+
+export class DeliveryWorker {
+  readonly id = `w-${randomBytes(6).toString('hex')}`;
+  #store: OutboxStore;
+  #registry: SearchParamRegistry;
+  #ports: WorkerPorts;
+  #s: WorkerSettings;
+  #log: Logger;
+  #inFlight = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #ticking = false;
+  #again = false;
+  #idle: Array<() => void> = [];
+
+  constructor(store: OutboxStore, registry: SearchParamRegistry, ports: WorkerPorts, settings: WorkerSettings, logger: Logger) {
+    this.#store = store;
+    this.#registry = registry;
+    this.#ports = ports;
+    this.#s = settings;
+    this.#log = logger;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#timer = setInterval(() => this.wake(), this.#s.pollMs);
+    this.#timer.unref();
+    this.wake();
+  }
+
+  /** Stop leasing; wait for the items in flight. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#inFlight === 0 && !this.#ticking) return;
+    await new Promise<void>((resolve) => this.#idle.push(resolve));
+  }
+
+  wake(): void {
+    if (!this.#running) return;
+    if (this.#ticking) {
+      this.#again = true;
+      return;
+    }
+    void this.#tick();
+  }
+
+  async #tick(): Promise<void> {
+    this.#ticking = true;
+    try {
+      do {
+        this.#again = false;
+        const room = this.#s.concurrency - this.#inFlight;
+        if (room <= 0 || !this.#running) break;
+        const items = await lease(this.#store.driver, this.id, room, this.#s.leaseMs);
+        for (const item of items) this.#launch(item);
+        if (items.length === room) this.#again = true;
+      } while (this.#again && this.#running);
+    } catch (err) {
+      this.#log.error({ err: { type: (err as Error).name, code: (err as { code?: string }).code } }, 'outbox lease failed');
+    } finally {
+      this.#ticking = false;
+      this.#settle();
+    }
+  }
+
+  #launch(item: OutboxItem): void {
+    this.#inFlight++;
+    void this.#handle(item).finally(() => {
+      this.#inFlight--;
+      this.#settle();
+      this.wake();
+    });
+  }
+
+  #settle(): void {
+    if (this.#inFlight === 0 && !this.#ticking) for (const r of this.#idle.splice(0)) r();
+  }
+
+  async #handle(item: OutboxItem): Promise<void> {
+    try {
+      if (item.kind === 'deliver' || item.kind === 'notify') await this.#deliver(item);
+      else await this.#step(item);
+    } catch (err) {
+      if (err instanceof LeaseLost) return;
+      this.#log.error({ item: item.id, kind: item.kind, err: { type: (err as Error).name, code: (err as { code?: string }).code } }, 'outbox item failed');
+      await this.#store
+        .unitOfWork(async (_repo, conn) => this.#retryOrDead(conn, item, { error: `internal error (${(err as { code?: string }).code ?? (err as Error).name})` }))
+        .catch(() => {});
+    }
+  }
+
+  /** A workflow step and the completion of its item: one transaction. */
+  async #step(item: OutboxItem): Promise<void> {
+    await this.#store.unitOfWork(async (repo, conn) => {
+      await this.#store.driver.lock(conn, `res:${item.focus}`);
+      const result = await this.#runStep(repo, conn, item);
+      if (!(await finish(conn, item, this.id, 'skipped' in result ? 'dropped' : 'done', { error: 'skipped' in result ? result.skipped : result.done }))) throw new LeaseLost();
+    });
+  }
+
+  async #runStep(repo: FhirRepository, conn: SqlConn, item: OutboxItem): Promise<StepResult> {
+    const router = this.#ports.router;
+    const d = item.detail;
+    if (item.kind === 'fanout') return fanOut(repo, conn, this.#registry, item.focus);
+    if (!router) return { skipped: 'no Router is wired: the regional coordinator assigns the owner' };
+    switch (item.kind) {
+      case 'route':
+        return routeNew(repo, router, item.focus);
+      case 'reroute':
+        return routeNext(repo, router, item.focus, String(d.owner), d.outcome === 'rejected' ? 'rejected' : 'rerouted');
+      case 'answer-timeout':
+        return routeNext(repo, router, item.focus, String(d.owner), 'timeout');
+      case 'offer':
+        return startOffer(repo, router, item.focus, Number(d.count) || 3);
+      case 'offer-answer': {
+        const req = parseSearchRequest('Task', { 'based-on': item.focus, _count: '50' }, this.#registry);
+        const plans = (await repo.search({ ...req, total: 'none' })).resources as Task[];
+        return decideOffer(repo, String(d.plan), item.focus, plans.filter((p) => p.intent === 'plan'));
+      }
+      default:
+        return { skipped: `unknown item kind ${item.kind}` };
+    }
+  }
+
+  async #deliver(item: OutboxItem): Promise<void> {
+    const ctx = { store: this.#store, registry: this.#registry, release: this.#ports.release, publicBase: this.#s.publicBase, ...(this.#ports.translate ? { translate: this.#ports.translate } : {}) };
+    const prepared: Prepared = item.kind === 'deliver' ? await prepareDelivery(ctx, item) : await prepareNotification(ctx, item);
+    if (!('send' in prepared)) {
+      // nothing was sent: the outbox row records why; no attempt to audit
+      await this.#record(item, prepared, prepared.state, { error: prepared.reason }, false);
+      return;
+    }
+    const req = prepared.send;
+    req.headers['idempotency-key'] = item.id;
+    req.headers['user-agent'] = 'Spoedbrug-delivery';
+    const secret = prepared.secretKey ? this.#s.secrets[prepared.secretKey] : undefined;
+    if (secret) req.headers['x-signature'] = signature(secret, req.body);
+    const outcome = await send(req, { timeoutMs: this.#s.timeoutMs, ...(this.#s.dispatcher ? { dispatcher: this.#s.dispatcher } : {}) });
+    this.#log.info({ item: item.id, attempt: item.attempts, channel: prepared.channel, result: outcome.kind, status: 'status' in outcome ? outcome.status : undefined }, 'delivery attempt');
+    await this.#recordOutcome(item, prepared, outcome);
+  }
+
+  async #recordOutcome(item: OutboxItem, p: Prepared, o: SendOutcome): Promise<void> {
+    const result = { ...('status' in o && o.status !== undefined ? { status: o.status } : {}), ...('error' in o ? { error: o.error } : {}), ...('outcome' in o && o.outcome ? { outcome: o.outcome } : {}) };
+    if (o.kind === 'delivered') return this.#record(item, p, 'done', result);
+    if (o.kind === 'permanent') return this.#record(item, p, 'dead', result);
+    await this.#store.unitOfWork(async (repo, conn) => {
+      const state = await this.#retryOrDead(conn, item, result, o.retryAfterMs);
+      await this.#audit(repo, item, p, state === 'retry' ? 'retry' : 'dead', result);
+    });
+  }
+
+  async #record(
+    item: OutboxItem,
+    p: Partial<Prepared>,
+    state: 'done' | 'dead' | 'dropped',
+    result: { status?: number; error?: string; outcome?: unknown },
+    audited = true,
+  ): Promise<void> {
+    await this.#store.unitOfWork(async (repo, conn) => {
+      if (!(await finish(conn, item, this.id, state, result))) throw new LeaseLost();
+      if (audited) await this.#audit(repo, item, p, state === 'done' ? 'delivered' : state, result);
+    });
+  }
+
+  async #retryOrDead(conn: SqlConn, item: OutboxItem, result: { status?: number; error?: string; outcome?: unknown }, retryAfterMs?: number): Promise<'retry' | 'dead'> {
+    const now = Date.now();
+    const firstAt = typeof item.detail.replayedAt === 'number' ? item.detail.replayedAt : item.createdAt;
+    const at = nextAttemptAt(this.#s.backoff, item.attempts, firstAt, now, retryAfterMs);
+    const ok =
+      at === undefined
+        ? await finish(conn, item, this.id, 'dead', { ...result, error: `maximum age reached; last: ${result.error ?? 'unknown'}` }, now)
+        : await retryLater(conn, item, this.id, at, result);
+    if (!ok) throw new LeaseLost();
+    return at === undefined ? 'dead' : 'retry';
+  }
+
+  async #audit(repo: FhirRepository, item: OutboxItem, p: Partial<Prepared>, result: 'delivered' | 'retry' | 'dead' | 'dropped', r: { status?: number; error?: string }): Promise<void> {
+    await this.#ports.audit(repo, {
+      itemId: item.id,
+      attempt: item.attempts,
+      channel: p.channel ?? (item.kind === 'notify' ? 'rest-hook' : 'unknown'),
+      flow: p.flow ?? String(item.detail.flow ?? 'notification'),
+      focus: item.focus,
+      recipient: p.recipient ?? item.target,
+      ...(p.recipientUra ? { recipientUra: p.recipientUra } : {}),
+      ...(p.host ? { host: p.host } : {}),
+      result,
+      ...(r.status !== undefined ? { status: r.status } : {}),
+      ...(r.error ? { reason: r.error } : {}),
+    });
+  }
+}
