@@ -70,6 +70,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
       concurrency: config.deliveryConcurrency,
       pollMs: config.deliveryPollMs,
       timeoutMs: config.deliveryTimeoutMs,
+      leaseSeconds: config.deliveryLeaseSeconds,
       backoffBaseMs: config.deliveryBackoffBaseMs,
       backoffMaxMs: config.deliveryBackoffMaxMs,
       maxAgeSeconds: config.deliveryMaxAgeSeconds,

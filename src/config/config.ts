@@ -59,6 +59,8 @@ export interface GatewayConfig {
   deliveryPollMs: number;
   /** one delivery attempt's time limit */
   deliveryTimeoutMs: number;
+  /** how long a worker holds an item; must exceed the attempt time limit (a killed worker's items wait this long) */
+  deliveryLeaseSeconds: number;
   /** first retry delay; doubles per attempt, with jitter */
   deliveryBackoffBaseMs: number;
   deliveryBackoffMaxMs: number;
@@ -92,6 +94,7 @@ export const DEFAULTS: GatewayConfig = {
   deliveryConcurrency: 32,
   deliveryPollMs: 500,
   deliveryTimeoutMs: 10_000,
+  deliveryLeaseSeconds: 40,
   deliveryBackoffBaseMs: 1000,
   deliveryBackoffMaxMs: 300_000,
   deliveryMaxAgeSeconds: 3600,
@@ -130,6 +133,7 @@ export const ENVIRONMENT: Record<string, { key: keyof GatewayConfig; kind: 'stri
   SPOEDBRUG_DELIVERY_CONCURRENCY: { key: 'deliveryConcurrency', kind: 'number' },
   SPOEDBRUG_DELIVERY_POLL_MS: { key: 'deliveryPollMs', kind: 'number' },
   SPOEDBRUG_DELIVERY_TIMEOUT_MS: { key: 'deliveryTimeoutMs', kind: 'number' },
+  SPOEDBRUG_DELIVERY_LEASE: { key: 'deliveryLeaseSeconds', kind: 'number' },
   SPOEDBRUG_DELIVERY_BACKOFF_MS: { key: 'deliveryBackoffBaseMs', kind: 'number' },
   SPOEDBRUG_DELIVERY_BACKOFF_MAX_MS: { key: 'deliveryBackoffMaxMs', kind: 'number' },
   SPOEDBRUG_DELIVERY_MAX_AGE: { key: 'deliveryMaxAgeSeconds', kind: 'number' },
@@ -188,6 +192,7 @@ export const CONFIG_SCHEMA = {
     deliveryConcurrency: { type: 'integer', minimum: 1, maximum: 1024 },
     deliveryPollMs: { type: 'integer', minimum: 10, maximum: 60_000 },
     deliveryTimeoutMs: { type: 'integer', minimum: 100, maximum: 300_000 },
+    deliveryLeaseSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
     deliveryBackoffBaseMs: { type: 'integer', minimum: 1 },
     deliveryBackoffMaxMs: { type: 'integer', minimum: 1 },
     deliveryMaxAgeSeconds: { type: 'integer', minimum: 1 },
@@ -215,6 +220,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = merged as unknown as GatewayConfig;
   if (config.authMode !== 'smart' && !(config.tlsCertFile && config.tlsKeyFile && config.tlsCaFile))
     throw ConfigInvalid({ params: ['authMode', `${config.authMode} needs tlsCertFile, tlsKeyFile and tlsCaFile`] });
+  if (config.deliveryLeaseSeconds * 1000 <= config.deliveryTimeoutMs)
+    throw ConfigInvalid({ params: ['deliveryLeaseSeconds', 'must be longer than deliveryTimeoutMs, or two workers could send one item at once'] });
   return Object.freeze(config);
 }
 

@@ -25,6 +25,7 @@ export interface DeliveryConfig {
   concurrency: number;
   pollMs: number;
   timeoutMs: number;
+  leaseSeconds: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
   maxAgeSeconds: number;
@@ -68,7 +69,7 @@ export async function setupDelivery(inner: SqlStore, registry: SearchParamRegist
         concurrency: config.concurrency,
         pollMs: config.pollMs,
         timeoutMs: config.timeoutMs,
-        leaseMs: config.timeoutMs + 30_000,
+        leaseMs: config.leaseSeconds * 1000,
         backoff: { baseMs: config.backoffBaseMs, maxMs: config.backoffMaxMs, maxAgeMs: config.maxAgeSeconds * 1000 },
         publicBase: config.publicBase,
         secrets,

@@ -66,9 +66,11 @@ export async function send(req: OutboundRequest, opts: SendOptions): Promise<Sen
     }
     return { kind: 'permanent', status, error, ...(outcome ? { outcome } : {}) };
   } catch (err) {
-    const e = err as { code?: string; name?: string; cause?: { code?: string } };
-    const code = e.code ?? e.cause?.code ?? (e.name === 'TimeoutError' || e.name === 'AbortError' ? 'ABORT_ERR' : undefined);
-    const error = `${code ?? e.name ?? 'error'} while sending`;
+    const e = err as { code?: unknown; name?: string; cause?: { code?: unknown } };
+    // an AbortSignal timeout is a DOMException whose `code` is a number (23): judge it by name
+    const aborted = e.name === 'TimeoutError' || e.name === 'AbortError';
+    const code = aborted ? 'ABORT_ERR' : typeof e.code === 'string' ? e.code : typeof e.cause?.code === 'string' ? e.cause.code : undefined;
+    const error = aborted ? `no answer within ${opts.timeoutMs} ms` : `${code ?? e.name ?? 'error'} while sending`;
     return code && RETRYABLE_CODES.has(code) ? { kind: 'retry', error } : code === undefined ? { kind: 'retry', error } : { kind: 'permanent', error };
   }
 }

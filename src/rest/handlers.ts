@@ -67,7 +67,7 @@ function guardWrite<T extends Resource>(req: FhirRequest, existing: Resource | u
   if (existing) {
     requireScope(req.caller, resource.resourceType, 'update');
     checkChange(req.caller, existing, 'update');
-    checkTaskChange(req.caller, existing, resource); // the Task workflow: transitions and who may make them
+    checkTaskChange(req.caller, existing, resource, parseETag(req.ifMatch)); // the Task workflow: transitions, who may make them
   } else {
     requireScope(req.caller, resource.resourceType, 'create');
     checkCreate(req.caller, resource);

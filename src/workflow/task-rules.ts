@@ -5,7 +5,7 @@
  * only the coordinator and the gateway do it. `undefined` caller = the gateway itself.
  */
 import type { Resource, Task } from '@medplum/fhirtypes';
-import { InvalidTaskTransition, TaskFieldForbidden } from '../fhir/errors.ts';
+import { InvalidTaskTransition, TaskFieldForbidden, VersionConflict } from '../fhir/errors.ts';
 import { type Caller, hasRole } from '../identity/caller.ts';
 import { type TaskActor, transitionActors } from './task-states.ts';
 
@@ -30,8 +30,11 @@ export function assertTransition(from: Task, to: Task): void {
 }
 
 /** REST-level check with the caller: may this caller make this change to this Task? */
-export function checkTaskChange(caller: Caller | undefined, existing: Resource, incoming: Resource): void {
+export function checkTaskChange(caller: Caller | undefined, existing: Resource, incoming: Resource, ifMatch?: string): void {
   if (existing.resourceType !== 'Task' || incoming.resourceType !== 'Task') return;
+  // the precondition comes before the content: a stale If-Match is a 412, whatever the change
+  if (ifMatch !== undefined && ifMatch !== existing.meta?.versionId)
+    throw VersionConflict({ params: ['Task', String(existing.id), String(existing.meta?.versionId), ifMatch] });
   const before = existing as Task;
   const after = incoming as Task;
   assertTransition(before, after);
