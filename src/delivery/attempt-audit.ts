@@ -21,7 +21,11 @@ export function attemptAuditEvent(a: AttemptRecord, now = new Date()): AuditEven
     outcomeDesc: `${a.result}${a.status ? ` (HTTP ${a.status})` : ''}${a.reason ? `: ${a.reason.slice(0, 200)}` : ''}`,
     purposeOfEvent: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'TREAT' }] }],
     agent: [
-      { type: { coding: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110153', display: 'Source Role ID' }] }, who: { display: 'Spoedbrug' }, requestor: false },
+      {
+        type: { coding: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110153', display: 'Source Role ID' }] },
+        who: { display: 'Spoedbrug' },
+        requestor: false,
+      },
       {
         type: { coding: [{ system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110152', display: 'Destination Role ID' }] },
         who: { reference: a.recipient, ...(a.recipientUra ? { identifier: { system: URA_SYSTEM, value: a.recipientUra } } : {}) },

@@ -79,5 +79,10 @@ export function restHook(sub: Subscription, task: Task | undefined): OutboundReq
   }
   const endpoint = sub.channel.endpoint as string;
   if (!sub.channel.payload || !task) return { method: 'POST', url: endpoint, headers, body: '' };
-  return { method: 'PUT', url: `${base(endpoint)}/Task/${task.id}`, headers: { ...headers, 'content-type': 'application/fhir+json' }, body: JSON.stringify(task) };
+  return {
+    method: 'PUT',
+    url: `${base(endpoint)}/Task/${task.id}`,
+    headers: { ...headers, 'content-type': 'application/fhir+json' },
+    body: JSON.stringify(task),
+  };
 }

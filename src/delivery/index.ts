@@ -51,7 +51,13 @@ export interface Delivery {
   close(): Promise<void>;
 }
 
-export async function setupDelivery(inner: SqlStore, registry: SearchParamRegistry, config: DeliveryConfig, ports: DeliveryPorts, logger: Logger): Promise<Delivery> {
+export async function setupDelivery(
+  inner: SqlStore,
+  registry: SearchParamRegistry,
+  config: DeliveryConfig,
+  ports: DeliveryPorts,
+  logger: Logger,
+): Promise<Delivery> {
   await migrateOutbox(inner.driver);
   const timeouts: AnswerTimeouts = {
     priority: { ...DEFAULT_ANSWER_TIMEOUTS.priority, ...(config.answerTimeouts?.priority ?? {}) },
@@ -64,7 +70,12 @@ export async function setupDelivery(inner: SqlStore, registry: SearchParamRegist
     worker = new DeliveryWorker(
       store,
       registry,
-      { release: ports.release, audit: ports.audit ?? writeAttemptAuditEvent, ...(ports.translate ? { translate: ports.translate } : {}), ...(ports.router ? { router: ports.router } : {}) },
+      {
+        release: ports.release,
+        audit: ports.audit ?? writeAttemptAuditEvent,
+        ...(ports.translate ? { translate: ports.translate } : {}),
+        ...(ports.router ? { router: ports.router } : {}),
+      },
       {
         concurrency: config.concurrency,
         pollMs: config.pollMs,
@@ -102,7 +113,8 @@ function readSecrets(path: string): Record<string, string> {
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw DeliveryConfigInvalid({ params: [path, 'must be an object of reference → secret'] });
   for (const [k, v] of Object.entries(json)) {
-    if (!/^(Endpoint|Subscription)\/[A-Za-z0-9.-]{1,64}$/.test(k)) throw DeliveryConfigInvalid({ params: [path, `/${k} is not an Endpoint/<id> or Subscription/<id> key`] });
+    if (!/^(Endpoint|Subscription)\/[A-Za-z0-9.-]{1,64}$/.test(k))
+      throw DeliveryConfigInvalid({ params: [path, `/${k} is not an Endpoint/<id> or Subscription/<id> key`] });
     if (typeof v !== 'string' || v.length < 32) throw DeliveryConfigInvalid({ params: [path, `/${k} must be a secret of at least 32 characters`] });
   }
   return json as Record<string, string>;

@@ -89,18 +89,30 @@ export function deliveryOperations(store: OutboxStore): OperationDef[] {
     const owner = task.owner?.reference;
     await store.unitOfWork(
       (_repo, conn) =>
-        enqueue(conn, [owner ? { kind: 'reroute', focus: `Task/${task.id}`, detail: { owner, outcome: 'rerouted' } } : { kind: 'route', focus: `Task/${task.id}`, detail: {} }]),
+        enqueue(conn, [
+          owner
+            ? { kind: 'reroute', focus: `Task/${task.id}`, detail: { owner, outcome: 'rerouted' } }
+            : { kind: 'route', focus: `Task/${task.id}`, detail: {} },
+        ]),
       1,
     );
     return {
       status: 202,
-      body: { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', diagnostics: 'The request goes to the next candidate' }] },
+      body: {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'information', code: 'informational', diagnostics: 'The request goes to the next candidate' }],
+      },
     };
   };
 
   return [
     { path: '$dead-letters', methods: ['GET'], documentation: 'Dead-letter list of the delivery outbox (coordinator, administrator)', handler: listDead },
     { path: '$replay', methods: ['POST'], documentation: 'Replay dead letters by id, or all (coordinator, administrator)', handler: replayDead },
-    { path: 'Task/{id}/$reroute', methods: ['POST'], documentation: 'Move a coordination request to the next candidate (requester, coordinator)', handler: reroute },
+    {
+      path: 'Task/{id}/$reroute',
+      methods: ['POST'],
+      documentation: 'Move a coordination request to the next candidate (requester, coordinator)',
+      handler: reroute,
+    },
   ];
 }

@@ -129,7 +129,8 @@ class WorkflowRepository implements FhirRepository {
   }
 
   async update(resource: Resource & { id: string }, options?: UpdateOptions): Promise<WriteResult> {
-    if (resource.resourceType === 'Subscription') return this.#repo.update(checkSubscription(resource as Subscription, this.#opts.registry) as Resource & { id: string }, options);
+    if (resource.resourceType === 'Subscription')
+      return this.#repo.update(checkSubscription(resource as Subscription, this.#opts.registry) as Resource & { id: string }, options);
     if (resource.resourceType !== 'Task') return this.#repo.update(resource, options);
     // lock first, then read: the transition is judged against the version this update replaces
     await this.#driver.lock(this.#conn, `res:Task/${resource.id}`);

@@ -42,10 +42,15 @@ export async function enqueue(conn: SqlConn, drafts: OutboxDraft[], now = Date.n
   for (const d of drafts) {
     const id = newId(now);
     ids.push(id);
-    await conn.run(
-      "INSERT INTO outbox (id, kind, focus, target, detail, state, attempts, created_at, next_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
-      [id, d.kind, d.focus, d.target ?? '', JSON.stringify(d.detail), now, d.notBefore ?? now],
-    );
+    await conn.run("INSERT INTO outbox (id, kind, focus, target, detail, state, attempts, created_at, next_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)", [
+      id,
+      d.kind,
+      d.focus,
+      d.target ?? '',
+      JSON.stringify(d.detail),
+      now,
+      d.notBefore ?? now,
+    ]);
   }
   return ids;
 }
@@ -103,7 +108,13 @@ export async function finish(
 }
 
 /** Give a leased item back for a later attempt. */
-export async function retryLater(conn: SqlConn, item: OutboxItem, owner: string, at: number, result: { status?: number; error?: string; outcome?: unknown }): Promise<boolean> {
+export async function retryLater(
+  conn: SqlConn,
+  item: OutboxItem,
+  owner: string,
+  at: number,
+  result: { status?: number; error?: string; outcome?: unknown },
+): Promise<boolean> {
   const n = await conn.run(
     'UPDATE outbox SET next_at = ?, lease_owner = NULL, lease_until = NULL, last_status = ?, last_error = ?, last_outcome = ? WHERE id = ? AND lease_owner = ?',
     [at, result.status ?? null, result.error ?? null, result.outcome !== undefined ? JSON.stringify(result.outcome) : null, item.id, owner],

@@ -41,7 +41,8 @@ export async function prepareDelivery(ctx: PrepareContext, item: OutboxItem): Pr
   if (!task) return { state: 'dropped', reason: 'the Task no longer exists', flow };
   const owner = String(item.detail.owner);
   if (task.owner?.reference !== owner) return { state: 'dropped', reason: 'superseded: the Task has another owner now', flow, recipient: owner };
-  if (flow !== 'notification' && !AWAITING_ANSWER.has(task.status)) return { state: 'dropped', reason: `superseded: the Task is ${task.status}`, flow, recipient: owner };
+  if (flow !== 'notification' && !AWAITING_ANSWER.has(task.status))
+    return { state: 'dropped', reason: `superseded: the Task is ${task.status}`, flow, recipient: owner };
   const org = await readOrNull<Organization>(ctx.store, owner);
   const recipient = org && recipientOf(org);
   if (!org || !recipient) return { state: 'dead', reason: 'the owner Organization has no URA or sector', flow, recipient: owner };
@@ -50,7 +51,9 @@ export async function prepareDelivery(ctx: PrepareContext, item: OutboxItem): Pr
   const { channel, format } = channelOf(endpoint);
   const meta: Meta = { channel, flow, recipient: owner, recipientUra: recipient.ura, host: hostOf(endpoint.address), secretKey: `Endpoint/${endpoint.id}` };
   const resources = channel === 'notified-pull' ? [notificationTask(task)] : flow === 'routing-order' ? await withReferenced(ctx, task) : [task];
-  const released = await ctx.store.transaction((repo) => ctx.release(repo, { flow: channel === 'notified-pull' ? 'notification' : flow, recipient, purpose: PURPOSE, resources }));
+  const released = await ctx.store.transaction((repo) =>
+    ctx.release(repo, { flow: channel === 'notified-pull' ? 'notification' : flow, recipient, purpose: PURPOSE, resources }),
+  );
   const withheld = withheldTask(released, task);
   if (withheld) return { state: 'dead', reason: `withheld by the policy point: ${withheld}`, ...meta };
   if (channel === 'notified-pull') return { send: notifiedPull(endpoint, task, ctx.publicBase), ...meta };
@@ -90,7 +93,7 @@ function hostOf(address: string | undefined): string | undefined {
 export async function prepareNotification(ctx: PrepareContext, item: OutboxItem): Promise<Prepared> {
   const sub = await readOrNull<Subscription>(ctx.store, item.target);
   const meta: Meta = { channel: 'rest-hook', flow: 'notification', recipient: item.target, secretKey: item.target, host: hostOf(sub?.channel?.endpoint) };
-  if (!sub || sub.status !== 'active') return { state: 'dropped', reason: 'the Subscription is no longer active', ...meta };
+  if (sub?.status !== 'active') return { state: 'dropped', reason: 'the Subscription is no longer active', ...meta };
   const task = await readOrNull<Task>(ctx.store, item.focus);
   if (!task) return { state: 'dropped', reason: 'the Task no longer exists', ...meta };
   const ura = sub.meta?.tag?.find((t) => t.system === OWNER_TAG_SYSTEM)?.code;

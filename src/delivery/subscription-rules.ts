@@ -40,7 +40,10 @@ export function checkSubscription(sub: Subscription, registry: SearchParamRegist
     throw SubscriptionInvalid({ params: ['Subscription.channel.endpoint', 'must be an absolute http(s) URL'], expression: ['Subscription.channel.endpoint'] });
   const payload = sub.channel.payload;
   if (payload && !PAYLOADS.has(payload))
-    throw SubscriptionInvalid({ params: ['Subscription.channel.payload', 'must be empty (id-only) or application/fhir+json'], expression: ['Subscription.channel.payload'] });
+    throw SubscriptionInvalid({
+      params: ['Subscription.channel.payload', 'must be empty (id-only) or application/fhir+json'],
+      expression: ['Subscription.channel.payload'],
+    });
   for (const [i, h] of (sub.channel.header ?? []).entries())
     if (!/^[A-Za-z0-9-]{1,64}: ?[^\r\n]{0,1000}$/.test(h))
       throw SubscriptionInvalid({ params: [`Subscription.channel.header[${i}]`, 'must be "Name: value"'], expression: [`Subscription.channel.header[${i}]`] });

@@ -120,7 +120,14 @@ export interface BackoffPolicy {
  * half, so retries of many items to one receiver that came back do not arrive in one burst. Undefined
  * when the next attempt would fall past the maximum age: the item goes to the dead-letter list.
  */
-export function nextAttemptAt(policy: BackoffPolicy, attempt: number, firstAt: number, now: number, retryAfterMs?: number, random = Math.random): number | undefined {
+export function nextAttemptAt(
+  policy: BackoffPolicy,
+  attempt: number,
+  firstAt: number,
+  now: number,
+  retryAfterMs?: number,
+  random = Math.random,
+): number | undefined {
   const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   const jittered = exp / 2 + random() * (exp / 2);
   const at = now + Math.max(jittered, Math.min(retryAfterMs ?? 0, policy.maxMs));

@@ -131,7 +131,9 @@ export class DeliveryWorker {
       if (err instanceof LeaseLost) return;
       this.#log.error({ item: item.id, kind: item.kind, err: { type: (err as Error).name, code: (err as { code?: string }).code } }, 'outbox item failed');
       await this.#store
-        .unitOfWork(async (_repo, conn) => this.#retryOrDead(conn, item, { error: `internal error (${(err as { code?: string }).code ?? (err as Error).name})` }))
+        .unitOfWork(async (_repo, conn) =>
+          this.#retryOrDead(conn, item, { error: `internal error (${(err as { code?: string }).code ?? (err as Error).name})` }),
+        )
         .catch(() => {});
     }
   }
@@ -141,7 +143,8 @@ export class DeliveryWorker {
     await this.#store.unitOfWork(async (repo, conn) => {
       await this.#store.driver.lock(conn, `res:${item.focus}`);
       const result = await this.#runStep(repo, conn, item);
-      if (!(await finish(conn, item, this.id, 'skipped' in result ? 'dropped' : 'done', { error: 'skipped' in result ? result.skipped : result.done }))) throw new LeaseLost();
+      if (!(await finish(conn, item, this.id, 'skipped' in result ? 'dropped' : 'done', { error: 'skipped' in result ? result.skipped : result.done })))
+        throw new LeaseLost();
     });
   }
 
@@ -162,7 +165,12 @@ export class DeliveryWorker {
       case 'offer-answer': {
         const req = parseSearchRequest('Task', { 'based-on': item.focus, _count: '50' }, this.#registry);
         const plans = (await repo.search({ ...req, total: 'none' })).resources as Task[];
-        return decideOffer(repo, String(d.plan), item.focus, plans.filter((p) => p.intent === 'plan'));
+        return decideOffer(
+          repo,
+          String(d.plan),
+          item.focus,
+          plans.filter((p) => p.intent === 'plan'),
+        );
       }
       default:
         return { skipped: `unknown item kind ${item.kind}` };
@@ -170,7 +178,13 @@ export class DeliveryWorker {
   }
 
   async #deliver(item: OutboxItem): Promise<void> {
-    const ctx = { store: this.#store, registry: this.#registry, release: this.#ports.release, publicBase: this.#s.publicBase, ...(this.#ports.translate ? { translate: this.#ports.translate } : {}) };
+    const ctx = {
+      store: this.#store,
+      registry: this.#registry,
+      release: this.#ports.release,
+      publicBase: this.#s.publicBase,
+      ...(this.#ports.translate ? { translate: this.#ports.translate } : {}),
+    };
     const prepared: Prepared = item.kind === 'deliver' ? await prepareDelivery(ctx, item) : await prepareNotification(ctx, item);
     if (!('send' in prepared)) {
       // nothing was sent: the outbox row records why; no attempt to audit
@@ -183,12 +197,19 @@ export class DeliveryWorker {
     const secret = prepared.secretKey ? this.#s.secrets[prepared.secretKey] : undefined;
     if (secret) req.headers['x-signature'] = signature(secret, req.body);
     const outcome = await send(req, { timeoutMs: this.#s.timeoutMs, ...(this.#s.dispatcher ? { dispatcher: this.#s.dispatcher } : {}) });
-    this.#log.info({ item: item.id, attempt: item.attempts, channel: prepared.channel, result: outcome.kind, status: 'status' in outcome ? outcome.status : undefined }, 'delivery attempt');
+    this.#log.info(
+      { item: item.id, attempt: item.attempts, channel: prepared.channel, result: outcome.kind, status: 'status' in outcome ? outcome.status : undefined },
+      'delivery attempt',
+    );
     await this.#recordOutcome(item, prepared, outcome);
   }
 
   async #recordOutcome(item: OutboxItem, p: Prepared, o: SendOutcome): Promise<void> {
-    const result = { ...('status' in o && o.status !== undefined ? { status: o.status } : {}), ...('error' in o ? { error: o.error } : {}), ...('outcome' in o && o.outcome ? { outcome: o.outcome } : {}) };
+    const result = {
+      ...('status' in o && o.status !== undefined ? { status: o.status } : {}),
+      ...('error' in o ? { error: o.error } : {}),
+      ...('outcome' in o && o.outcome ? { outcome: o.outcome } : {}),
+    };
     if (o.kind === 'delivered') return this.#record(item, p, 'done', result);
     if (o.kind === 'permanent') return this.#record(item, p, 'dead', result);
     await this.#store.unitOfWork(async (repo, conn) => {
@@ -210,7 +231,12 @@ export class DeliveryWorker {
     });
   }
 
-  async #retryOrDead(conn: SqlConn, item: OutboxItem, result: { status?: number; error?: string; outcome?: unknown }, retryAfterMs?: number): Promise<'retry' | 'dead'> {
+  async #retryOrDead(
+    conn: SqlConn,
+    item: OutboxItem,
+    result: { status?: number; error?: string; outcome?: unknown },
+    retryAfterMs?: number,
+  ): Promise<'retry' | 'dead'> {
     const now = Date.now();
     const firstAt = typeof item.detail.replayedAt === 'number' ? item.detail.replayedAt : item.createdAt;
     const at = nextAttemptAt(this.#s.backoff, item.attempts, firstAt, now, retryAfterMs);
@@ -222,7 +248,13 @@ export class DeliveryWorker {
     return at === undefined ? 'dead' : 'retry';
   }
 
-  async #audit(repo: FhirRepository, item: OutboxItem, p: Partial<Prepared>, result: 'delivered' | 'retry' | 'dead' | 'dropped', r: { status?: number; error?: string }): Promise<void> {
+  async #audit(
+    repo: FhirRepository,
+    item: OutboxItem,
+    p: Partial<Prepared>,
+    result: 'delivered' | 'retry' | 'dead' | 'dropped',
+    r: { status?: number; error?: string },
+  ): Promise<void> {
     await this.#ports.audit(repo, {
       itemId: item.id,
       attempt: item.attempts,

@@ -69,5 +69,9 @@ function restResource(ctx: FhirContext, type: string): CapabilityStatementRestRe
 function contributedOps(ctx: FhirContext, where: (path: string) => boolean) {
   return (ctx.operations ?? [])
     .filter((o) => where(o.path))
-    .map((o) => ({ name: o.path.slice(o.path.lastIndexOf('$') + 1), definition: `https://spoedbrug.nl/fhir/OperationDefinition/${o.path.slice(o.path.lastIndexOf('$') + 1)}`, documentation: o.documentation }));
+    .map((o) => ({
+      name: o.path.slice(o.path.lastIndexOf('$') + 1),
+      definition: `https://spoedbrug.nl/fhir/OperationDefinition/${o.path.slice(o.path.lastIndexOf('$') + 1)}`,
+      documentation: o.documentation,
+    }));
 }

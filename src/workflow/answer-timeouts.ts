@@ -23,5 +23,5 @@ export function answerTimeoutSeconds(task: Task, timeouts: AnswerTimeouts): numb
   const source = sourceUrgency(task)?.code;
   if (source && timeouts.source[source] !== undefined) return timeouts.source[source] as number;
   const byPriority = timeouts.priority[task.priority ?? 'routine'];
-  return byPriority ?? timeouts.priority.routine ?? DEFAULT_ANSWER_TIMEOUTS.priority.routine as number;
+  return byPriority ?? timeouts.priority.routine ?? (DEFAULT_ANSWER_TIMEOUTS.priority.routine as number);
 }

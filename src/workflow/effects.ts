@@ -46,7 +46,8 @@ export function taskEffects(prev: Task | undefined, next: Task, opts: EffectOpti
   }
   if (owner && ownerChanged && AWAITING_ANSWER.has(next.status)) {
     out.push({ kind: 'deliver', owner, flow: next.intent === 'plan' ? 'routing-offer' : 'routing-order' });
-    if (opts.routing && next.intent === 'order') out.push({ kind: 'answer-timeout', owner, dueAt: opts.now + answerTimeoutSeconds(next, opts.timeouts) * 1000 });
+    if (opts.routing && next.intent === 'order')
+      out.push({ kind: 'answer-timeout', owner, dueAt: opts.now + answerTimeoutSeconds(next, opts.timeouts) * 1000 });
   }
   if (owner && statusChanged && prev && next.status === 'cancelled' && !ownerChanged) out.push({ kind: 'deliver', owner, flow: 'notification' });
   const basedOn = next.basedOn?.find((b) => b.reference?.startsWith('Task/'))?.reference;

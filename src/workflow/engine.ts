@@ -88,7 +88,8 @@ export async function routeNew(repo: FhirRepository, router: Router, ref: string
 export async function routeNext(repo: FhirRepository, router: Router, ref: string, owner: string, outcome: AttemptOutcome): Promise<StepResult> {
   const task = await readTask(repo, ref);
   if (!task || task.owner?.reference !== owner) return { skipped: 'the owner has changed since' };
-  const waiting = outcome === 'timeout' ? AWAITING_ANSWER.has(task.status) : outcome === 'rejected' ? task.status === 'rejected' : !FINAL_STATUSES.has(task.status);
+  const waiting =
+    outcome === 'timeout' ? AWAITING_ANSWER.has(task.status) : outcome === 'rejected' ? task.status === 'rejected' : !FINAL_STATUSES.has(task.status);
   if (!waiting) return { skipped: `the Task is ${task.status}` };
   const tried: Task = { ...task, extension: [...(task.extension ?? []), attempt(owner, outcome, new Date())] };
   const answer = await router.nextCandidate(repo, tried, triedOwners(tried));
@@ -108,7 +109,11 @@ export async function startOffer(repo: FhirRepository, router: Router, ref: stri
   const careOption = await careOptionOf(repo, order);
   for (const c of candidates) await repo.create(planTask(order, c, careOption));
   const ext = (order.extension ?? []).filter((e) => e.url !== OFFER_MODE_EXTENSION);
-  await write(repo, { ...order, businessStatus: { coding: [{ system: COORDINATION_STATUS_SYSTEM, code: 'offered' }] }, ...(ext.length ? { extension: ext } : {}) });
+  await write(repo, {
+    ...order,
+    businessStatus: { coding: [{ system: COORDINATION_STATUS_SYSTEM, code: 'offered' }] },
+    ...(ext.length ? { extension: ext } : {}),
+  });
   return { done: `offered to ${candidates.length}` };
 }
 
@@ -149,7 +154,11 @@ export async function decideOffer(repo: FhirRepository, planRef: string, orderRe
   if (!plan) return { skipped: 'unknown plan Task' };
   if (plan.status === 'accepted' && !order.owner) {
     const service = plan.extension?.find((e) => e.url === ROUTED_SERVICE_EXTENSION)?.valueReference?.reference;
-    const chosen: Candidate = { owner: plan.owner?.reference as string, ...(service ? { healthcareService: service } : {}), ...(plan.location?.reference ? { location: plan.location.reference } : {}) };
+    const chosen: Candidate = {
+      owner: plan.owner?.reference as string,
+      ...(service ? { healthcareService: service } : {}),
+      ...(plan.location?.reference ? { location: plan.location.reference } : {}),
+    };
     await write(repo, assign(order, chosen));
     for (const other of plans) if (other.id !== plan.id && !FINAL_STATUSES.has(other.status)) await write(repo, { ...other, status: 'cancelled' });
     return { done: 'order assigned' };

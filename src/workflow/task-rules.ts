@@ -25,8 +25,7 @@ export function actorsOf(caller: Caller | undefined, task: Task): Set<TaskActor>
 /** Store-level check, under the row lock: is the change a transition at all? */
 export function assertTransition(from: Task, to: Task): void {
   if (from.status === to.status) return;
-  if (!transitionActors(from.status, to.status))
-    throw InvalidTaskTransition({ params: [from.status, to.status], expression: ['Task.status'] });
+  if (!transitionActors(from.status, to.status)) throw InvalidTaskTransition({ params: [from.status, to.status], expression: ['Task.status'] });
 }
 
 /** REST-level check with the caller: may this caller make this change to this Task? */

@@ -26,7 +26,23 @@ const ALLOWED: Record<string, string[]> = {
   cli: ['*'],
   '.': ['*'],
 };
-const FRAMEWORK_FREE = ['lib', 'fhir', 'search', 'validation', 'store', 'rest', 'demo', 'identity', 'access', 'adapters', 'terminology', 'mapping', 'ingest', 'workflow', 'delivery'];
+const FRAMEWORK_FREE = [
+  'lib',
+  'fhir',
+  'search',
+  'validation',
+  'store',
+  'rest',
+  'demo',
+  'identity',
+  'access',
+  'adapters',
+  'terminology',
+  'mapping',
+  'ingest',
+  'workflow',
+  'delivery',
+];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

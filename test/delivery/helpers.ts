@@ -63,7 +63,13 @@ export async function byDemoId<T>(store: FhirStore, registry: SearchParamRegistr
 }
 
 /** Point an organisation's Endpoint at a local receiver (optionally another channel). */
-export async function pointEndpoint(store: FhirStore, registry: SearchParamRegistry, orgKey: string, address: string, extra: Partial<Endpoint> = {}): Promise<Endpoint> {
+export async function pointEndpoint(
+  store: FhirStore,
+  registry: SearchParamRegistry,
+  orgKey: string,
+  address: string,
+  extra: Partial<Endpoint> = {},
+): Promise<Endpoint> {
   const ep = await byDemoId<Endpoint>(store, registry, 'Endpoint', `ep-${orgKey}`);
   const { resource } = await store.update({ ...ep, address, ...extra });
   return resource as Endpoint;
@@ -189,4 +195,41 @@ export function fakeBsn(seed: number): string {
 export function taskIdOf(response: { entry?: Array<{ response?: { location?: string } }> }): string {
   const loc = response.entry?.map((e) => e.response?.location ?? '').find((l) => /(^|\/)Task\//.test(l)) ?? '';
   return /(?:^|\/)Task\/([^/]+)/.exec(loc)?.[1] as string;
+}
+
+/** A provider of our own: Organization (URA, sector) with an active FHIR Endpoint at `address`. */
+export async function provider(store: FhirStore, key: string, ura: string, sector: string, address: string, endpoint: Partial<Endpoint> = {}): Promise<string> {
+  await store.update({
+    resourceType: 'Endpoint',
+    id: `ep-${key}`,
+    status: 'active',
+    connectionType: { system: 'http://terminology.hl7.org/CodeSystem/endpoint-connection-type', code: 'hl7-fhir-rest' },
+    payloadType: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/endpoint-payload-type', code: 'any' }] }],
+    payloadMimeType: ['application/fhir+json'],
+    address,
+    ...endpoint,
+  } as Endpoint & { id: string });
+  await store.update({
+    resourceType: 'Organization',
+    id: `org-${key}`,
+    identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/ura', value: ura }],
+    type: [{ coding: [{ system: 'https://spoedbrug.nl/fhir/CodeSystem/sector', code: sector }] }],
+    name: `Provider ${key}`,
+    endpoint: [{ reference: `Endpoint/ep-${key}` }],
+  } as Organization & { id: string });
+  return `Organization/org-${key}`;
+}
+
+/** A Task the gateway assigns directly (no routing): requested, owned by `owner`. */
+export async function assignedTask(store: FhirStore, owner: string, extra: Partial<Task> = {}): Promise<Task & { id: string }> {
+  const { resource } = await store.create({
+    resourceType: 'Task',
+    status: 'requested',
+    intent: 'order',
+    priority: 'urgent',
+    authoredOn: new Date().toISOString(),
+    owner: { reference: owner },
+    ...extra,
+  } as Task);
+  return resource as Task & { id: string };
 }
