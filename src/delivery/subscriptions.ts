@@ -18,8 +18,11 @@ import { parseCriteria } from './subscription-rules.ts';
 
 const PAGE = 500;
 
-export async function fanOut(repo: FhirRepository, conn: SqlConn, registry: SearchParamRegistry, taskRef: string): Promise<StepResult> {
+export async function fanOut(repo: FhirRepository, conn: SqlConn, registry: SearchParamRegistry, taskRef: string, version: unknown): Promise<StepResult> {
   const taskId = taskRef.replace(/^Task\//, '');
+  // a later change has its own fan-out: judge only the newest version, so one change is one notification
+  const current = await repo.read('Task', taskId).catch(() => undefined);
+  if (!current || (version !== undefined && current.meta?.versionId !== version)) return { skipped: 'superseded by a later change' };
   let notified = 0;
   for (let offset = 0; ; offset += PAGE) {
     const page = await repo.search({ ...parseSearchRequest('Subscription', { status: 'active', _count: String(PAGE) }, registry), offset, total: 'none' });

@@ -151,7 +151,7 @@ export class DeliveryWorker {
   async #runStep(repo: FhirRepository, conn: SqlConn, item: OutboxItem): Promise<StepResult> {
     const router = this.#ports.router;
     const d = item.detail;
-    if (item.kind === 'fanout') return fanOut(repo, conn, this.#registry, item.focus);
+    if (item.kind === 'fanout') return fanOut(repo, conn, this.#registry, item.focus, d.version);
     if (!router) return { skipped: 'no Router is wired: the regional coordinator assigns the owner' };
     switch (item.kind) {
       case 'route':
