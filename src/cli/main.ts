@@ -89,7 +89,11 @@ async function deadLetters(args: string[]): Promise<number> {
   const { buildSearchParamRegistry } = await import('../search/params.ts');
   const { runDlq } = await import('../delivery/dlq-cli.ts');
   const store = await openStore(
-    { sqlitePath: config.sqlitePath, ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}), ...(config.pgSchema ? { pgSchema: config.pgSchema } : {}) },
+    {
+      sqlitePath: config.sqlitePath,
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      ...(config.pgSchema ? { pgSchema: config.pgSchema } : {}),
+    },
     buildSearchParamRegistry(),
   );
   try {

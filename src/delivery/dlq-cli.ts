@@ -24,7 +24,9 @@ export async function runDlq(driver: SqlDriver, args: string[], io: CliIo): Prom
     else {
       io.out(`${items.length} dead letter(s)\n`);
       for (const i of items)
-        io.out(`${i.id}  ${i.kind}  ${i.focus}  ${i.target || '-'}  attempts=${i.attempts}  ${i.lastStatus ? `HTTP ${i.lastStatus}  ` : ''}${i.lastError ?? ''}\n`);
+        io.out(
+          `${i.id}  ${i.kind}  ${i.focus}  ${i.target || '-'}  attempts=${i.attempts}  ${i.lastStatus ? `HTTP ${i.lastStatus}  ` : ''}${i.lastError ?? ''}\n`,
+        );
     }
     return 0;
   }
@@ -39,8 +41,9 @@ export async function runDlq(driver: SqlDriver, args: string[], io: CliIo): Prom
       const chosen = all ? (await listItems(c, { state: 'dead', count: 100000 })).map((i) => i.id) : ids;
       const missing: string[] = [];
       let n = 0;
-      for (const id of chosen) if (await replay(c, id)) n++;
-      else missing.push(id);
+      for (const id of chosen)
+        if (await replay(c, id)) n++;
+        else missing.push(id);
       return { n, missing };
     });
     io.out(`replayed ${result.n}\n`);

@@ -194,6 +194,8 @@ export class DeliveryWorker {
     const req = prepared.send;
     req.headers['idempotency-key'] = item.id;
     req.headers['user-agent'] = 'Spoedbrug-delivery';
+    // which gateway process sent it: for tracing across processes, carries nothing about the patient
+    req.headers['x-spoedbrug-worker'] = this.id;
     const secret = prepared.secretKey ? this.#s.secrets[prepared.secretKey] : undefined;
     if (secret) req.headers['x-signature'] = signature(secret, req.body);
     const outcome = await send(req, { timeoutMs: this.#s.timeoutMs, ...(this.#s.dispatcher ? { dispatcher: this.#s.dispatcher } : {}) });

@@ -11,7 +11,10 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 t.test('dlq list and replay', async (t) => {
   const dir = t.testdir({});
   const db = join(dir, 'gw.db');
-  const rx = await startReceiver(() => ({ status: 400, body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] }) }));
+  const rx = await startReceiver(() => ({
+    status: 400,
+    body: JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] }),
+  }));
   t.teardown(() => rx.close());
   const gw = await testGateway({ ports: recordingRelease(), config: { sqlitePath: db, deliveryPollMs: 20 } });
   const owner = await provider(gw.context.store, 'x', '99000041', 'VVT', `${rx.url}/fhir`);
@@ -32,7 +35,11 @@ t.test('dlq list and replay', async (t) => {
   t.match(list.stdout, /^1 dead letter\(s\)/);
   t.match(list.stdout, new RegExp(`${id}  deliver  Task/${task.id}  Organization/org-x  attempts=1  HTTP 400`));
   const json = JSON.parse(execFileSync(process.execPath, ['bin/spoedbrug.js', 'dlq', 'list', '--json'], { cwd: ROOT, env, encoding: 'utf8' }));
-  t.equal(json.parameter[0].part.find((p: { name: string }) => p.name === 'outcome').resource.issue[0].code, 'invalid', 'the receiver’s OperationOutcome is kept');
+  t.equal(
+    json.parameter[0].part.find((p: { name: string }) => p.name === 'outcome').resource.issue[0].code,
+    'invalid',
+    'the receiver’s OperationOutcome is kept',
+  );
   const unknown = cli('replay', 'no-such-id');
   t.equal(unknown.status, 1);
   t.match(unknown.stderr, /not a dead letter: no-such-id/);
