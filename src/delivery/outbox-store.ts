@@ -29,11 +29,15 @@ export interface OutboxStoreOptions {
   onEnqueued?: () => void;
 }
 
+/** How long "is there any active Subscription?" is remembered (a write of a Subscription here forgets it). */
+const SUBSCRIPTION_CHECK_MS = 1000;
+
 export class OutboxStore implements FhirStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly driver: SqlDriver;
   readonly inner: SqlStore;
   #opts: OutboxStoreOptions;
+  #subs: { any: boolean; at: number } | undefined;
 
   constructor(inner: SqlStore, opts: OutboxStoreOptions) {
     this.inner = inner;
@@ -49,12 +53,15 @@ export class OutboxStore implements FhirStore {
   /** A transaction whose function also gets the SQL connection (outbox rows, locks). */
   async unitOfWork<T>(fn: (repo: FhirRepository, conn: SqlConn) => Promise<T>, enqueuedOutside = 0): Promise<T> {
     let wrote = enqueuedOutside;
+    let subs = false;
     const result = await this.driver.withTransaction(async (conn) => {
-      const repo = new WorkflowRepository(new SqlRepository(conn, this.driver, this.#opts.registry), conn, this.driver, this.#opts);
+      const repo = new WorkflowRepository(new SqlRepository(conn, this.driver, this.#opts.registry), conn, this.driver, this.#opts, this);
       const value = await fn(repo, conn);
       wrote += repo.enqueued;
+      subs ||= repo.wroteSubscription;
       return value;
     });
+    if (subs) this.forgetSubscriptions();
     if (wrote) this.#opts.onEnqueued?.();
     return result;
   }
@@ -62,6 +69,23 @@ export class OutboxStore implements FhirStore {
   /** Wake the local worker (after outbox rows were written directly, e.g. a replay). */
   nudge(): void {
     this.#opts.onEnqueued?.();
+  }
+
+  /**
+   * Whether any Subscription is active, remembered for a second: the check would otherwise be one more
+   * search in every Task write. A Subscription made in another process is seen within that second.
+   */
+  async anySubscription(repo: FhirRepository): Promise<boolean> {
+    const now = Date.now();
+    if (this.#subs && now - this.#subs.at < SUBSCRIPTION_CHECK_MS) return this.#subs.any;
+    const req = parseSearchRequest('Subscription', { status: 'active', _count: '1' }, this.#opts.registry);
+    const any = (await repo.search({ ...req, total: 'none' })).resources.length > 0;
+    this.#subs = { any, at: now };
+    return any;
+  }
+
+  forgetSubscriptions(): void {
+    this.#subs = undefined;
   }
 
   setOnEnqueued(fn: () => void): void {
@@ -109,19 +133,23 @@ export class OutboxStore implements FhirStore {
 /** One transaction's repository with the workflow hooked into Task and Subscription writes. */
 class WorkflowRepository implements FhirRepository {
   enqueued = 0;
+  wroteSubscription = false;
   #repo: SqlRepository;
   #conn: SqlConn;
   #driver: SqlDriver;
   #opts: OutboxStoreOptions;
+  #store: OutboxStore;
 
-  constructor(repo: SqlRepository, conn: SqlConn, driver: SqlDriver, opts: OutboxStoreOptions) {
+  constructor(repo: SqlRepository, conn: SqlConn, driver: SqlDriver, opts: OutboxStoreOptions, store: OutboxStore) {
     this.#repo = repo;
     this.#conn = conn;
     this.#driver = driver;
     this.#opts = opts;
+    this.#store = store;
   }
 
   async create(resource: Resource, options?: CreateOptions): Promise<WriteResult> {
+    if (resource.resourceType === 'Subscription') this.wroteSubscription = true;
     const checked = resource.resourceType === 'Subscription' ? checkSubscription(resource as Subscription, this.#opts.registry) : resource;
     const result = await this.#repo.create(checked, options);
     if (result.created && result.resource.resourceType === 'Task') await this.#after(undefined, result.resource as Task);
@@ -129,8 +157,10 @@ class WorkflowRepository implements FhirRepository {
   }
 
   async update(resource: Resource & { id: string }, options?: UpdateOptions): Promise<WriteResult> {
-    if (resource.resourceType === 'Subscription')
+    if (resource.resourceType === 'Subscription') {
+      this.wroteSubscription = true;
       return this.#repo.update(checkSubscription(resource as Subscription, this.#opts.registry) as Resource & { id: string }, options);
+    }
     if (resource.resourceType !== 'Task') return this.#repo.update(resource, options);
     // lock first, then read: the transition is judged against the version this update replaces
     await this.#driver.lock(this.#conn, `res:Task/${resource.id}`);
@@ -178,15 +208,10 @@ class WorkflowRepository implements FhirRepository {
   async #after(prev: Task | undefined, next: Task): Promise<void> {
     const now = Date.now();
     const drafts = taskEffects(prev, next, { routing: this.#opts.routing, timeouts: this.#opts.timeouts, now }).map((e) => draftOf(e, next, now));
-    if (await this.#anySubscription()) drafts.push({ kind: 'fanout', focus: `Task/${next.id}`, detail: { version: next.meta?.versionId } });
+    if (await this.#store.anySubscription(this.#repo)) drafts.push({ kind: 'fanout', focus: `Task/${next.id}`, detail: { version: next.meta?.versionId } });
     if (!drafts.length) return;
     await enqueue(this.#conn, drafts, now);
     this.enqueued += drafts.length;
-  }
-
-  async #anySubscription(): Promise<boolean> {
-    const req = parseSearchRequest('Subscription', { status: 'active', _count: '1' }, this.#opts.registry);
-    return (await this.#repo.search({ ...req, total: 'none' })).resources.length > 0;
   }
 }
 

@@ -6,7 +6,7 @@
 import type { Endpoint, Organization, Patient, Resource, ServiceRequest, Subscription, Task } from '@medplum/fhirtypes';
 import { OWNER_TAG_SYSTEM } from '../access/categories.ts';
 import type { SearchParamRegistry } from '../search/params.ts';
-import type { FhirStore } from '../store/types.ts';
+import type { FhirRepository } from '../store/types.ts';
 import { AWAITING_ANSWER } from '../workflow/task-states.ts';
 import { type Channel, channelOf, fhirPush, notificationTask, notifiedPull, restHook, translated } from './channels.ts';
 import type { OutboxItem } from './outbox.ts';
@@ -15,7 +15,10 @@ import { activeEndpoint, organizationByUra, readOrNull, recipientOf } from './re
 import type { OutboundRequest } from './transport.ts';
 
 export interface PrepareContext {
-  store: FhirStore;
+  /** the preparing transaction: reads, and the policy point's disclosure audit, commit together */
+  repo: FhirRepository;
+  /** directory reads shared by the items of one batch (Organizations, Endpoints) */
+  cache: Map<string, Promise<Resource | undefined>>;
   registry: SearchParamRegistry;
   release: ReleasePort;
   translate?: TranslateOutbound;
@@ -37,23 +40,21 @@ const PURPOSE = 'TREAT';
 
 export async function prepareDelivery(ctx: PrepareContext, item: OutboxItem): Promise<Prepared> {
   const flow = String(item.detail.flow);
-  const task = await readOrNull<Task>(ctx.store, item.focus);
+  const task = await readOrNull<Task>(ctx.repo, item.focus);
   if (!task) return { state: 'dropped', reason: 'the Task no longer exists', flow };
   const owner = String(item.detail.owner);
   if (task.owner?.reference !== owner) return { state: 'dropped', reason: 'superseded: the Task has another owner now', flow, recipient: owner };
   if (flow !== 'notification' && !AWAITING_ANSWER.has(task.status))
     return { state: 'dropped', reason: `superseded: the Task is ${task.status}`, flow, recipient: owner };
-  const org = await readOrNull<Organization>(ctx.store, owner);
+  const org = (await cached(ctx, owner)) as Organization | undefined;
   const recipient = org && recipientOf(org);
   if (!org || !recipient) return { state: 'dead', reason: 'the owner Organization has no URA or sector', flow, recipient: owner };
-  const endpoint = await activeEndpoint(ctx.store, org);
+  const endpoint = await activeEndpoint({ read: (type, id) => cachedRead(ctx, `${type}/${id}`) } as FhirRepository, org);
   if (!endpoint) return { state: 'dropped', reason: 'the owner has no active Endpoint: it polls', flow, recipient: owner, recipientUra: recipient.ura };
   const { channel, format } = channelOf(endpoint);
   const meta: Meta = { channel, flow, recipient: owner, recipientUra: recipient.ura, host: hostOf(endpoint.address), secretKey: `Endpoint/${endpoint.id}` };
   const resources = channel === 'notified-pull' ? [notificationTask(task)] : flow === 'routing-order' ? await withReferenced(ctx, task) : [task];
-  const released = await ctx.store.transaction((repo) =>
-    ctx.release(repo, { flow: channel === 'notified-pull' ? 'notification' : flow, recipient, purpose: PURPOSE, resources }),
-  );
+  const released = await ctx.release(ctx.repo, { flow: channel === 'notified-pull' ? 'notification' : flow, recipient, purpose: PURPOSE, resources });
   const withheld = withheldTask(released, task);
   if (withheld) return { state: 'dead', reason: `withheld by the policy point: ${withheld}`, ...meta };
   if (channel === 'notified-pull') return { send: notifiedPull(endpoint, task, ctx.publicBase), ...meta };
@@ -66,12 +67,27 @@ export async function prepareDelivery(ctx: PrepareContext, item: OutboxItem): Pr
   }
 }
 
+function cached(ctx: PrepareContext, ref: string): Promise<Resource | undefined> {
+  let hit = ctx.cache.get(ref);
+  if (!hit) {
+    hit = readOrNull<Resource>(ctx.repo, ref);
+    ctx.cache.set(ref, hit);
+  }
+  return hit;
+}
+
+async function cachedRead(ctx: PrepareContext, ref: string): Promise<Resource> {
+  const r = await cached(ctx, ref);
+  if (!r) throw new Error(`${ref} not found`);
+  return r;
+}
+
 /** The order goes with its clinical request and its patient. */
 async function withReferenced(ctx: PrepareContext, task: Task): Promise<Resource[]> {
   const out: Resource[] = [task];
-  const sr = await readOrNull<ServiceRequest>(ctx.store, task.focus?.reference);
+  const sr = await readOrNull<ServiceRequest>(ctx.repo, task.focus?.reference);
   if (sr) out.push(sr);
-  const patient = await readOrNull<Patient>(ctx.store, task.for?.reference);
+  const patient = await readOrNull<Patient>(ctx.repo, task.for?.reference);
   if (patient) out.push(patient);
   return out;
 }
@@ -91,18 +107,18 @@ function hostOf(address: string | undefined): string | undefined {
 
 /** A rest-hook notification to a subscriber, released for the subscriber's organisation. */
 export async function prepareNotification(ctx: PrepareContext, item: OutboxItem): Promise<Prepared> {
-  const sub = await readOrNull<Subscription>(ctx.store, item.target);
+  const sub = await readOrNull<Subscription>(ctx.repo, item.target);
   const meta: Meta = { channel: 'rest-hook', flow: 'notification', recipient: item.target, secretKey: item.target, host: hostOf(sub?.channel?.endpoint) };
   if (sub?.status !== 'active') return { state: 'dropped', reason: 'the Subscription is no longer active', ...meta };
-  const task = await readOrNull<Task>(ctx.store, item.focus);
+  const task = await readOrNull<Task>(ctx.repo, item.focus);
   if (!task) return { state: 'dropped', reason: 'the Task no longer exists', ...meta };
   const ura = sub.meta?.tag?.find((t) => t.system === OWNER_TAG_SYSTEM)?.code;
-  const org = ura ? await organizationByUra(ctx.store, ctx.registry, ura) : undefined;
+  const org = ura ? await organizationByUra(ctx.repo, ctx.registry, ura) : undefined;
   const recipient = org && recipientOf(org);
   if (!recipient) return { state: 'dead', reason: 'the subscriber is not a registered Organization', ...meta };
   meta.recipientUra = recipient.ura;
   const resources = sub.channel.payload ? [task] : [notificationTask(task)];
-  const released = await ctx.store.transaction((repo) => ctx.release(repo, { flow: 'notification', recipient, purpose: PURPOSE, resources }));
+  const released = await ctx.release(ctx.repo, { flow: 'notification', recipient, purpose: PURPOSE, resources });
   const withheld = withheldTask(released, task);
   if (withheld) return { state: 'dead', reason: `withheld by the policy point: ${withheld}`, ...meta };
   const sent = released.resources.find((r) => r.resourceType === 'Task') as Task;

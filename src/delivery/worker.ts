@@ -21,7 +21,7 @@ import { finish, lease, type OutboxItem, retryLater } from './outbox.ts';
 import type { OutboxStore } from './outbox-store.ts';
 import { type Prepared, prepareDelivery, prepareNotification } from './prepare.ts';
 import { fanOut } from './subscriptions.ts';
-import { type BackoffPolicy, nextAttemptAt, type SendOutcome, send, signature } from './transport.ts';
+import { type BackoffPolicy, nextAttemptAt, type OutboundRequest, type SendOutcome, send, signature } from './transport.ts';
 
 export interface WorkerSettings {
   concurrency: number;
@@ -43,6 +43,8 @@ export interface WorkerPorts {
 }
 
 class LeaseLost extends Error {}
+
+const isDelivery = (i: OutboxItem) => i.kind === 'deliver' || i.kind === 'notify';
 
 export class DeliveryWorker {
   readonly id = `w-${randomBytes(6).toString('hex')}`;
@@ -99,7 +101,9 @@ export class DeliveryWorker {
         const room = this.#s.concurrency - this.#inFlight;
         if (room <= 0 || !this.#running) break;
         const items = await lease(this.#store.driver, this.id, room, this.#s.leaseMs);
-        for (const item of items) this.#launch(item);
+        const deliveries = items.filter(isDelivery);
+        for (const item of items) if (!isDelivery(item)) this.#launch(item);
+        if (deliveries.length) this.#launchDeliveries(deliveries);
         if (items.length === room) this.#again = true;
       } while (this.#again && this.#running);
     } catch (err) {
@@ -119,23 +123,84 @@ export class DeliveryWorker {
     });
   }
 
+  /** Deliveries are prepared together (one transaction), then sent and recorded one by one. */
+  #launchDeliveries(items: OutboxItem[]): void {
+    this.#inFlight += items.length;
+    const done = () => {
+      this.#inFlight--;
+      this.#settle();
+      this.wake();
+    };
+    void this.#prepareAll(items).then(
+      (prepared) => {
+        items.forEach((item, i) => {
+          const p = prepared[i];
+          if (p === undefined) void this.#handle(item).finally(done);
+          else if (p === null) done();
+          else
+            void this.#sendAndRecord(item, p as Prepared & { send: OutboundRequest })
+              .catch((err) => this.#failed(item, err))
+              .finally(done);
+        });
+      },
+      () => {
+        // the batch failed as a whole (a store error): each item on its own, so one cannot hold up the rest
+        for (const item of items) void this.#handle(item).finally(done);
+      },
+    );
+  }
+
+  /**
+   * Prepare a batch in one transaction: directory reads shared, the policy point's disclosure records
+   * committed with it. null = finished here (dropped or dead before sending); undefined = retry alone.
+   */
+  async #prepareAll(items: OutboxItem[]): Promise<Array<Prepared | null | undefined>> {
+    return this.#store.unitOfWork(async (repo, conn) => {
+      const ctx = this.#context(repo);
+      const out: Array<Prepared | null | undefined> = [];
+      for (const item of items) {
+        const p = item.kind === 'deliver' ? await prepareDelivery(ctx, item) : await prepareNotification(ctx, item);
+        if ('send' in p) out.push(p);
+        else {
+          // nothing was sent: the outbox row records why; no attempt to audit
+          await finish(conn, item, this.id, p.state, { error: p.reason });
+          out.push(null);
+        }
+      }
+      return out;
+    });
+  }
+
+  #context(repo: FhirRepository) {
+    return {
+      repo,
+      cache: new Map(),
+      registry: this.#registry,
+      release: this.#ports.release,
+      publicBase: this.#s.publicBase,
+      ...(this.#ports.translate ? { translate: this.#ports.translate } : {}),
+    };
+  }
+
   #settle(): void {
     if (this.#inFlight === 0 && !this.#ticking) for (const r of this.#idle.splice(0)) r();
   }
 
   async #handle(item: OutboxItem): Promise<void> {
     try {
-      if (item.kind === 'deliver' || item.kind === 'notify') await this.#deliver(item);
+      if (isDelivery(item)) await this.#deliver(item);
       else await this.#step(item);
     } catch (err) {
-      if (err instanceof LeaseLost) return;
-      this.#log.error({ item: item.id, kind: item.kind, err: { type: (err as Error).name, code: (err as { code?: string }).code } }, 'outbox item failed');
-      await this.#store
-        .unitOfWork(async (_repo, conn) =>
-          this.#retryOrDead(conn, item, { error: `internal error (${(err as { code?: string }).code ?? (err as Error).name})` }),
-        )
-        .catch(() => {});
+      await this.#failed(item, err);
     }
+  }
+
+  async #failed(item: OutboxItem, err: unknown): Promise<void> {
+    if (err instanceof LeaseLost) return;
+    this.#log.error({ item: item.id, kind: item.kind, err: { type: (err as Error).name, code: (err as { code?: string }).code } }, 'outbox item failed');
+    await this.#store
+      .unitOfWork(async (_repo, conn) => this.#retryOrDead(conn, item, { error: `internal error (${(err as { code?: string }).code ?? (err as Error).name})` }))
+      .catch(() => {});
   }
 
   /** A workflow step and the completion of its item: one transaction. */
@@ -177,20 +242,13 @@ export class DeliveryWorker {
     }
   }
 
+  /** One delivery alone: prepare in its own transaction, send, record. */
   async #deliver(item: OutboxItem): Promise<void> {
-    const ctx = {
-      store: this.#store,
-      registry: this.#registry,
-      release: this.#ports.release,
-      publicBase: this.#s.publicBase,
-      ...(this.#ports.translate ? { translate: this.#ports.translate } : {}),
-    };
-    const prepared: Prepared = item.kind === 'deliver' ? await prepareDelivery(ctx, item) : await prepareNotification(ctx, item);
-    if (!('send' in prepared)) {
-      // nothing was sent: the outbox row records why; no attempt to audit
-      await this.#record(item, prepared, prepared.state, { error: prepared.reason }, false);
-      return;
-    }
+    const prepared = (await this.#prepareAll([item]))[0];
+    if (prepared) await this.#sendAndRecord(item, prepared as Prepared & { send: OutboundRequest });
+  }
+
+  async #sendAndRecord(item: OutboxItem, prepared: Prepared & { send: OutboundRequest }): Promise<void> {
     const req = prepared.send;
     req.headers['idempotency-key'] = item.id;
     req.headers['user-agent'] = 'Spoedbrug-delivery';
@@ -220,16 +278,10 @@ export class DeliveryWorker {
     });
   }
 
-  async #record(
-    item: OutboxItem,
-    p: Partial<Prepared>,
-    state: 'done' | 'dead' | 'dropped',
-    result: { status?: number; error?: string; outcome?: unknown },
-    audited = true,
-  ): Promise<void> {
+  async #record(item: OutboxItem, p: Partial<Prepared>, state: 'done' | 'dead', result: { status?: number; error?: string; outcome?: unknown }): Promise<void> {
     await this.#store.unitOfWork(async (repo, conn) => {
       if (!(await finish(conn, item, this.id, state, result))) throw new LeaseLost();
-      if (audited) await this.#audit(repo, item, p, state === 'done' ? 'delivered' : state, result);
+      await this.#audit(repo, item, p, state === 'done' ? 'delivered' : state, result);
     });
   }
 
