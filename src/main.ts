@@ -96,6 +96,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     terminology,
     mappings: loadMappings(config.mappingsDir),
     operations: delivery.operations,
+    resourceDocumentation: delivery.documentation,
   };
   await publishTerminology(store, registry, terminology);
   if (config.seedDemoRegion) {

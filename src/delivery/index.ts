@@ -47,6 +47,8 @@ export interface DeliveryPorts {
 export interface Delivery {
   store: OutboxStore;
   operations: OperationDef[];
+  /** CapabilityStatement notes per resource type */
+  documentation: Record<string, string>;
   worker?: DeliveryWorker;
   close(): Promise<void>;
 }
@@ -97,6 +99,11 @@ export async function setupDelivery(
   return {
     store,
     operations: deliveryOperations(store),
+    documentation: {
+      Subscription:
+        'R4 rest-hook Subscriptions on Task: criteria are a Task search (strictly parsed); a subscriber is notified only of Tasks its organisation may read; empty POST without payload, PUT [endpoint]/Task/[id] with payload application/fhir+json; retried, audited, idempotency key per notification (docs/routing.md §7)',
+      Task: 'Coordination workflow: status transitions checked (docs/routing.md §1), only the owner side changes status fields, If-Match concurrency; routed and delivered through the outbox',
+    },
     ...(worker ? { worker } : {}),
     async close() {
       await worker?.stop();

@@ -45,8 +45,10 @@ export function capabilityStatement(ctx: FhirContext): CapabilityStatement {
 function restResource(ctx: FhirContext, type: string): CapabilityStatementRestResource {
   const params = [...(ctx.registry.get(type)?.values() ?? [])];
   const profiles = ctx.validator.knownProfiles().filter((p) => p.toLowerCase().includes(type.toLowerCase()));
+  const documentation = ctx.resourceDocumentation?.[type];
   return {
     type: type as CapabilityStatementRestResource['type'],
+    ...(documentation ? { documentation } : {}),
     ...(profiles.length ? { supportedProfile: profiles } : {}),
     interaction: (APPEND_ONLY_TYPES.has(type) ? APPEND_ONLY : READ_WRITE).map((code) => ({ code })),
     versioning: 'versioned-update',

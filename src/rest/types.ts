@@ -37,6 +37,8 @@ export interface FhirContext {
   terminology: Terminology;
   /** operations other modules add (delivery: $dead-letters, $replay, Task/{id}/$reroute); key as in OperationDef.path */
   operations?: readonly OperationDef[];
+  /** per resource type, what other modules add to its CapabilityStatement entry (e.g. Subscription support) */
+  resourceDocumentation?: Readonly<Record<string, string>>;
 }
 
 /** An operation contributed by another module through the composition root. */

@@ -129,7 +129,16 @@ for (const store of storeKinds()) {
     const secondId = taskIdOf(second.json as Bundle);
     const before = rx.received.length;
     await waitFor('second delivered', () => rx.received.length > before);
+    const notMine = await gw.request('POST', `/fhir/Task/${secondId}/$reroute`, undefined, {}, 'demo-hap');
+    t.equal(notMine.status, 403, 'the owner rejects instead of rerouting');
+    const ask = await gw.request('POST', `/fhir/Task/${secondId}/$reroute`, undefined, {}, 'demo-seh');
+    t.equal(ask.status, 202, 'the requester asks for the next candidate');
+    await waitFor(
+      'rerouted by hand',
+      async () => ((await gw.request('GET', `/fhir/Task/${secondId}`)).json as Task).owner?.reference === `Organization/${midden.id}`,
+    );
     const open = (await gw.request('GET', `/fhir/Task/${secondId}`, undefined, {}, 'demo-seh')).json as Task;
+    t.equal(open.extension?.find((e) => e.url.endsWith('routing-attempt'))?.extension?.find((x) => x.url === 'outcome')?.valueCode, 'rerouted');
     const cancel = await gw.request('PUT', `/fhir/Task/${secondId}`, { ...open, status: 'cancelled' }, {}, 'demo-seh');
     t.equal(cancel.status, 200, 'the requester cancels');
     await waitFor('cancellation delivered', () => rx.received.some((r) => r.body.includes('"cancelled"')));

@@ -175,3 +175,20 @@ t.test('backoff: doubling, jittered in its upper half, capped, bounded by the ma
     'past the maximum age: dead letter',
   );
 });
+
+t.test('the CapabilityStatement names the operations and the Subscription support', async (t) => {
+  const { testGateway } = await import('../helpers/gateway.ts');
+  const gw = await testGateway();
+  t.teardown(() => gw.close());
+  const cs = (await gw.request('GET', '/fhir/metadata')).json;
+  const ops = cs.rest[0].operation.map((o: { name: string }) => o.name);
+  t.ok(ops.includes('dead-letters') && ops.includes('replay'), 'system operations');
+  const taskEntry = cs.rest[0].resource.find((r: { type: string }) => r.type === 'Task');
+  t.ok(
+    taskEntry.operation.some((o: { name: string }) => o.name === 'reroute'),
+    'Task/$reroute',
+  );
+  t.match(cs.rest[0].resource.find((r: { type: string }) => r.type === 'Subscription').documentation, /rest-hook/);
+  const unknown = await gw.request('GET', '/fhir/$nope');
+  t.equal(unknown.status, 404, 'an unknown system operation is a 404');
+});
