@@ -1,6 +1,8 @@
 /**
  * Provider endpoints that are down, slow, answer 5xx, 429 or 4xx, or time out (nock 15 intercepting
- * undici): retried with backoff and the same idempotency key, signed, audited per attempt; permanent
+ * undici; a real local server where a test reads request headers — nock 15's reply callback has no `req`
+ * under undici — and for timeouts, because a delayed nock reply aborted by the client throws inside
+ * @mswjs/interceptors): retried with backoff and the same idempotency key, signed, audited per attempt; permanent
  * failures and items past their maximum age land in the dead-letter list, which the API lists and replays.
  */
 import { writeFileSync } from 'node:fs';
@@ -75,6 +77,14 @@ t.test('faulty provider endpoints', async (t) => {
     );
     t.equal(audits[2]?.agent[1]?.who?.reference, owner, 'naming the receiving organisation');
     t.notOk(JSON.stringify(audits).includes('"status":"requested"'), 'the audit names the Task, it does not copy it');
+  });
+
+  t.test('500 (nock), then accepted', async (t) => {
+    const owner = await provider(s, 'n5', '99000050', 'VVT', 'http://rx-n5.test/fhir');
+    nock('http://rx-n5.test').post('/fhir').reply(500, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] }).post('/fhir').reply(200, {});
+    const item = await settled(gw, (await assignedTask(s, owner)).id);
+    t.equal(item.state, 'done');
+    t.equal(item.attempts, 2);
   });
 
   t.test('connection refused, then accepted', async (t) => {
