@@ -16,7 +16,7 @@ import { actorsOf } from '../workflow/task-rules.ts';
 import { type OutboxItem, enqueue, getItem, type ItemKind, listItems, replay } from './outbox.ts';
 import type { OutboxStore } from './outbox-store.ts';
 
-const KINDS = new Set<ItemKind>(['deliver', 'notify', 'fanout', 'route', 'reroute', 'answer-timeout', 'offer', 'offer-answer']);
+const KINDS = new Set<ItemKind>(['deliver', 'notify', 'fanout', 'route', 'reroute', 'answer-timeout', 'offer', 'offer-answer', 'offer-timeout']);
 
 function requireOperator(caller: Caller | undefined): void {
   if (caller && !hasRole(caller, 'coordinator') && !hasRole(caller, 'administrator'))

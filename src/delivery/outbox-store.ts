@@ -231,5 +231,7 @@ function draftOf(e: TaskEffect, task: Task, now: number): OutboxDraft {
       return { kind: 'answer-timeout', focus, detail: { owner: e.owner }, notBefore: Math.max(now, e.dueAt) };
     case 'offer-answer':
       return { kind: 'offer-answer', focus: e.order, detail: { plan: focus } };
+    case 'offer-timeout':
+      return { kind: 'offer-timeout', focus, detail: {}, notBefore: Math.max(now, e.dueAt) };
   }
 }

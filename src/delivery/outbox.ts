@@ -7,7 +7,7 @@
 import { newId } from '../lib/ids.ts';
 import type { Row, SqlConn, SqlDriver } from '../store/sql.ts';
 
-export type ItemKind = 'deliver' | 'notify' | 'fanout' | 'route' | 'reroute' | 'answer-timeout' | 'offer' | 'offer-answer';
+export type ItemKind = 'deliver' | 'notify' | 'fanout' | 'route' | 'reroute' | 'answer-timeout' | 'offer' | 'offer-answer' | 'offer-timeout';
 export type ItemState = 'pending' | 'done' | 'dead' | 'dropped';
 
 export interface OutboxDraft {

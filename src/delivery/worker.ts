@@ -14,7 +14,7 @@ import type { SearchParamRegistry } from '../search/params.ts';
 import { parseSearchRequest } from '../search/request.ts';
 import type { SqlConn } from '../store/sql.ts';
 import type { FhirRepository } from '../store/types.ts';
-import { decideOffer, routeNew, routeNext, type StepResult, startOffer } from '../workflow/engine.ts';
+import { closeOffer, decideOffer, routeNew, routeNext, type StepResult, startOffer } from '../workflow/engine.ts';
 import type { Router } from '../workflow/router-port.ts';
 import type { AttemptAudit, ReleasePort, TranslateOutbound } from './ports.ts';
 import { finish, lease, type OutboxItem, retryLater } from './outbox.ts';
@@ -227,9 +227,10 @@ export class DeliveryWorker {
         return routeNext(repo, router, item.focus, String(d.owner), 'timeout');
       case 'offer':
         return startOffer(repo, router, item.focus, Number(d.count) || 3);
+      case 'offer-timeout':
+        return closeOffer(repo, item.focus, await this.#plansOf(repo, item.focus));
       case 'offer-answer': {
-        const req = parseSearchRequest('Task', { 'based-on': item.focus, _count: '50' }, this.#registry);
-        const plans = (await repo.search({ ...req, total: 'none' })).resources as Task[];
+        const plans = await this.#plansOf(repo, item.focus);
         return decideOffer(
           repo,
           String(d.plan),
@@ -243,6 +244,11 @@ export class DeliveryWorker {
   }
 
   /** One delivery alone: prepare in its own transaction, send, record. */
+  async #plansOf(repo: FhirRepository, order: string): Promise<Task[]> {
+    const req = parseSearchRequest('Task', { 'based-on': order, _count: '50' }, this.#registry);
+    return ((await repo.search({ ...req, total: 'none' })).resources as Task[]).filter((p) => p.intent === 'plan');
+  }
+
   async #deliver(item: OutboxItem): Promise<void> {
     const prepared = (await this.#prepareAll([item]))[0];
     if (prepared) await this.#sendAndRecord(item, prepared as Prepared & { send: OutboundRequest });

@@ -22,7 +22,9 @@ export type TaskEffect =
   /** check back at `dueAt` whether `owner` has answered */
   | { kind: 'answer-timeout'; owner: string; dueAt: number }
   /** a plan Task was answered: decide the order Task it is based on */
-  | { kind: 'offer-answer'; order: string };
+  | { kind: 'offer-answer'; order: string }
+  /** an offer round started: close it at `dueAt` if nobody accepted */
+  | { kind: 'offer-timeout'; dueAt: number };
 
 export interface EffectOptions {
   /** a Router is wired: new and rejected requests are routed automatically */
@@ -50,6 +52,9 @@ export function taskEffects(prev: Task | undefined, next: Task, opts: EffectOpti
       out.push({ kind: 'answer-timeout', owner, dueAt: opts.now + answerTimeoutSeconds(next, opts.timeouts) * 1000 });
   }
   if (owner && statusChanged && prev && next.status === 'cancelled' && !ownerChanged) out.push({ kind: 'deliver', owner, flow: 'notification' });
+  const offered = (t: Task | undefined) => t?.businessStatus?.coding?.some((c) => c.code === 'offered') ?? false;
+  if (opts.routing && isCoordinationOrder(next) && offered(next) && !offered(prev))
+    out.push({ kind: 'offer-timeout', dueAt: opts.now + answerTimeoutSeconds(next, opts.timeouts) * 1000 });
   const basedOn = next.basedOn?.find((b) => b.reference?.startsWith('Task/'))?.reference;
   if (next.intent === 'plan' && basedOn && statusChanged && (next.status === 'accepted' || next.status === 'rejected'))
     out.push({ kind: 'offer-answer', order: basedOn });

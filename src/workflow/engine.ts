@@ -175,3 +175,19 @@ export async function decideOffer(repo: FhirRepository, planRef: string, orderRe
   }
   return { skipped: 'offers still open' };
 }
+
+/** The offer round's time is up and nobody accepted: withdraw the open offers, record them, escalate. */
+export async function closeOffer(repo: FhirRepository, orderRef: string, plans: Task[]): Promise<StepResult> {
+  const order = await readTask(repo, orderRef);
+  if (!order || order.owner || FINAL_STATUSES.has(order.status)) return { skipped: 'the order was assigned or closed' };
+  if (!order.businessStatus?.coding?.some((c) => c.code === 'offered')) return { skipped: 'the offer round is over' };
+  const now = new Date();
+  const attempts: Extension[] = [];
+  for (const p of plans) {
+    if (!AWAITING_ANSWER.has(p.status)) continue;
+    await write(repo, { ...p, status: 'cancelled' });
+    if (p.owner?.reference) attempts.push(attempt(p.owner.reference, 'timeout', now));
+  }
+  await write(repo, escalate({ ...order, extension: [...(order.extension ?? []), ...attempts] }, 'no provider accepted the offer in time'));
+  return { done: 'offer closed, escalated' };
+}

@@ -81,7 +81,11 @@ t.test('faulty provider endpoints', async (t) => {
 
   t.test('500 (nock), then accepted', async (t) => {
     const owner = await provider(s, 'n5', '99000050', 'VVT', 'http://rx-n5.test/fhir');
-    nock('http://rx-n5.test').post('/fhir').reply(500, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] }).post('/fhir').reply(200, {});
+    nock('http://rx-n5.test')
+      .post('/fhir')
+      .reply(500, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] })
+      .post('/fhir')
+      .reply(200, {});
     const item = await settled(gw, (await assignedTask(s, owner)).id);
     t.equal(item.state, 'done');
     t.equal(item.attempts, 2);

@@ -111,3 +111,40 @@ t.test('offer mode: plan Tasks without patient data, then the order to the first
   });
   t.pass('the other offer is cancelled');
 });
+
+t.test('offer mode: nobody accepts in time, the round closes and escalates', async (t) => {
+  const { release } = recordingRelease();
+  const gw = await testGateway({
+    seed: true,
+    ports: { release, router: directoryRouter(registry, ['hap-noord', 'hap-midden']) },
+    config: { deliveryPollMs: 50, answerTimeouts: { priority: { urgent: 1 } } },
+  });
+  t.teardown(() => gw.close());
+  const rx = await startReceiver();
+  t.teardown(() => rx.close());
+  const s = gw.context.store;
+  await pointEndpoint(s, registry, 'hap-noord', `${rx.url}/noord`);
+  await pointEndpoint(s, registry, 'hap-midden', `${rx.url}/midden`);
+  const seh = await byDemoId<Organization>(s, registry, 'Organization', 'org-seh-noordkwartier');
+  const posted = await gw.request(
+    'POST',
+    '/fhir',
+    coordinationBundle({ requester: `Organization/${seh.id}`, careOption: 'hap-visit', bsn: fakeBsn(5), offer: 2 }),
+    {},
+    'demo-seh',
+  );
+  const orderId = taskIdOf(posted.json as Bundle);
+  await waitFor(
+    'escalated after the offer round',
+    async () => ((await gw.request('GET', `/fhir/Task/${orderId}`)).json as Task).businessStatus?.coding?.[0]?.code === 'escalated',
+    10_000,
+  );
+  const plans = (await s.search({ ...parseSearchRequest('Task', { 'based-on': `Task/${orderId}` }, registry), total: 'none' })).resources as Task[];
+  t.same(
+    plans.map((p) => p.status),
+    ['cancelled', 'cancelled'],
+    'the unanswered offers are withdrawn',
+  );
+  const order = (await gw.request('GET', `/fhir/Task/${orderId}`)).json as Task;
+  t.equal(order.extension?.filter((e) => e.url.endsWith('routing-attempt')).length, 2, 'both unanswered offers are on the order');
+});
