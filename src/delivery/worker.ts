@@ -6,21 +6,18 @@
  * recording means the lease runs out and the item is sent again with the same idempotency key, which
  * the receiver uses to drop the repeat.
  */
-import type { Task } from '@medplum/fhirtypes';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import type { SearchParamRegistry } from '../search/params.ts';
-import { parseSearchRequest } from '../search/request.ts';
 import type { SqlConn } from '../store/sql.ts';
 import type { FhirRepository } from '../store/types.ts';
-import { closeOffer, decideOffer, routeNew, routeNext, type StepResult, startOffer } from '../workflow/engine.ts';
 import type { Router } from '../workflow/router-port.ts';
 import type { AttemptAudit, ReleasePort, TranslateOutbound } from './ports.ts';
 import { finish, lease, type OutboxItem, retryLater } from './outbox.ts';
 import type { OutboxStore } from './outbox-store.ts';
 import { type Prepared, prepareDelivery, prepareNotification } from './prepare.ts';
-import { fanOut } from './subscriptions.ts';
+import { runWorkflowStep } from './steps.ts';
 import { type BackoffPolicy, nextAttemptAt, type OutboundRequest, type SendOutcome, send, signature } from './transport.ts';
 
 export interface WorkerSettings {
@@ -207,48 +204,13 @@ export class DeliveryWorker {
   async #step(item: OutboxItem): Promise<void> {
     await this.#store.unitOfWork(async (repo, conn) => {
       await this.#store.driver.lock(conn, `res:${item.focus}`);
-      const result = await this.#runStep(repo, conn, item);
+      const result = await runWorkflowStep(repo, conn, this.#registry, this.#ports.router, item);
       if (!(await finish(conn, item, this.id, 'skipped' in result ? 'dropped' : 'done', { error: 'skipped' in result ? result.skipped : result.done })))
         throw new LeaseLost();
     });
   }
 
-  async #runStep(repo: FhirRepository, conn: SqlConn, item: OutboxItem): Promise<StepResult> {
-    const router = this.#ports.router;
-    const d = item.detail;
-    if (item.kind === 'fanout') return fanOut(repo, conn, this.#registry, item.focus, d.version);
-    if (!router) return { skipped: 'no Router is wired: the regional coordinator assigns the owner' };
-    switch (item.kind) {
-      case 'route':
-        return routeNew(repo, router, item.focus);
-      case 'reroute':
-        return routeNext(repo, router, item.focus, String(d.owner), d.outcome === 'rejected' ? 'rejected' : 'rerouted');
-      case 'answer-timeout':
-        return routeNext(repo, router, item.focus, String(d.owner), 'timeout');
-      case 'offer':
-        return startOffer(repo, router, item.focus, Number(d.count) || 3);
-      case 'offer-timeout':
-        return closeOffer(repo, item.focus, await this.#plansOf(repo, item.focus));
-      case 'offer-answer': {
-        const plans = await this.#plansOf(repo, item.focus);
-        return decideOffer(
-          repo,
-          String(d.plan),
-          item.focus,
-          plans.filter((p) => p.intent === 'plan'),
-        );
-      }
-      default:
-        return { skipped: `unknown item kind ${item.kind}` };
-    }
-  }
-
   /** One delivery alone: prepare in its own transaction, send, record. */
-  async #plansOf(repo: FhirRepository, order: string): Promise<Task[]> {
-    const req = parseSearchRequest('Task', { 'based-on': order, _count: '50' }, this.#registry);
-    return ((await repo.search({ ...req, total: 'none' })).resources as Task[]).filter((p) => p.intent === 'plan');
-  }
-
   async #deliver(item: OutboxItem): Promise<void> {
     const prepared = (await this.#prepareAll([item]))[0];
     if (prepared) await this.#sendAndRecord(item, prepared as Prepared & { send: OutboundRequest });
