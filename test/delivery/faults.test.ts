@@ -145,6 +145,9 @@ t.test('faulty provider endpoints', async (t) => {
     t.same((part(entry, 'outcome')?.resource as unknown as { issue: unknown[] } | undefined)?.issue, outcome.issue, 'with the receiver’s OperationOutcome');
     t.match(part(entry, 'reason')?.valueString, /HTTP 422/);
 
+    t.equal((await gw.request('GET', '/fhir/$dead-letters?kind=bogus')).status, 400, 'an unknown kind is a 400');
+    t.equal((await gw.request('GET', '/fhir/$dead-letters?_count=-1')).status, 400, 'a negative _count is a 400');
+    t.equal((await gw.request('DELETE', '/fhir/$dead-letters')).status, 405, 'other methods are not allowed');
     const bad = await gw.request('POST', '/fhir/$replay', { resourceType: 'Parameters', parameter: [{ name: 'id', valueString: 'no-such-item' }] });
     t.equal(bad.status, 404, 'replaying an unknown item is a 404');
     const notParams = await gw.request('POST', '/fhir/$replay', { resourceType: 'Task' });

@@ -115,6 +115,8 @@ for (const store of storeKinds()) {
     }
     const reopen = await gw.request('PUT', `/fhir/Task/${taskId}`, { ...cur, status: 'requested' });
     t.equal(reopen.status, 409, 'a completed Task stays completed');
+    const late = await gw.request('POST', `/fhir/Task/${taskId}/$reroute`);
+    t.equal(late.status, 409, 'a completed Task cannot be rerouted');
     const keys = [...rx.keys.keys()];
     t.equal(new Set(keys).size, rx.received.length, 'no item was delivered twice');
 
