@@ -66,6 +66,8 @@ export async function testGateway(opts: TestGatewayOptions = {}): Promise<TestGa
       seedDemoClients: true,
       ...pg,
       ...(opts.bodyLimitBytes ? { bodyLimitBytes: opts.bodyLimitBytes } : {}),
+      // no background deliveries in tests that did not ask for them (their Tasks' demo Endpoints are .invalid)
+      ...(opts.ports ? {} : { deliveryWorker: false }),
       ...(opts.config ?? {}),
     },
   );
