@@ -148,5 +148,8 @@ for (const store of storeKinds()) {
       calls.some((c) => c.flow === 'notification'),
       'the cancellation is released as a notification',
     );
+    const logs = gw.logs.join('');
+    t.ok(logs.includes('delivery attempt'), 'deliveries are logged');
+    for (const secret of [fakeBsn(1), fakeBsn(2), 'Testpatiënt']) t.notOk(logs.includes(secret), 'no patient data in the logs');
   });
 }
