@@ -18,7 +18,7 @@ import { testGateway, type TestGateway } from '../helpers/gateway.ts';
 import { assignedTask, provider, recordingRelease, startReceiver, waitFor } from './helpers.ts';
 
 const SECRET = 'test-secret-for-endpoint-a-0123456789abcdef';
-const FAST = { deliveryPollMs: 20, deliveryBackoffBaseMs: 20, deliveryBackoffMaxMs: 100, deliveryTimeoutMs: 300 };
+const FAST = { deliveryPollMs: 20, deliveryBackoffBaseMs: 20, deliveryBackoffMaxMs: 100, deliveryTimeoutMs: 1000 };
 
 nock.disableNetConnect();
 t.teardown(() => nock.cleanAll());
@@ -105,7 +105,7 @@ t.test('faulty provider endpoints', async (t) => {
   });
 
   t.test('slow receiver (a real local server): no answer within the time limit is retried', async (t) => {
-    const rx = await startReceiver((n) => (n === 0 ? { status: 200, delayMs: 1500 } : { status: 200 }));
+    const rx = await startReceiver((n) => (n === 0 ? { status: 200, delayMs: 3000 } : { status: 200 }));
     t.teardown(() => rx.close());
     nock.enableNetConnect('127.0.0.1');
     t.teardown(() => nock.disableNetConnect());
@@ -114,7 +114,7 @@ t.test('faulty provider endpoints', async (t) => {
     t.equal(item.state, 'done');
     t.equal(item.attempts, 2, 'the timed-out attempt was retried');
     const audits = await auditsOf(gw, item.id);
-    t.match(audits[0]?.outcomeDesc, /no answer within 300 ms/);
+    t.match(audits[0]?.outcomeDesc, /no answer within 1000 ms/);
   });
 
   t.test('429 with Retry-After, then accepted', async (t) => {
