@@ -160,6 +160,8 @@ export async function decideOffer(repo: FhirRepository, planRef: string, orderRe
       ...(plan.location?.reference ? { location: plan.location.reference } : {}),
     };
     await write(repo, assign(order, chosen));
+    // the winning offer is done (it became the order); the others are withdrawn
+    await write(repo, { ...plan, status: 'completed' });
     for (const other of plans) if (other.id !== plan.id && !FINAL_STATUSES.has(other.status)) await write(repo, { ...other, status: 'cancelled' });
     return { done: 'order assigned' };
   }

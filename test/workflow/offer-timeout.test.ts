@@ -109,7 +109,8 @@ t.test('offer mode: plan Tasks without patient data, then the order to the first
     const all = (await s.search({ ...parseSearchRequest('Task', { 'based-on': `Task/${orderId}` }, registry), total: 'none' })).resources as Task[];
     return all.some((p) => p.id !== mine.id && p.status === 'cancelled');
   });
-  t.pass('the other offer is cancelled');
+  const after = (await s.search({ ...parseSearchRequest('Task', { 'based-on': `Task/${orderId}` }, registry), total: 'none' })).resources as Task[];
+  t.equal(after.find((p) => p.id === mine.id)?.status, 'completed', 'the accepted offer became the order');
 });
 
 t.test('offer mode: nobody accepts in time, the round closes and escalates', async (t) => {
