@@ -6,11 +6,13 @@
  * printed against the core create benchmark (the same Task, same load, no delivery) measured in this
  * run. Target: ≥ 1,000 delivered/s. Run alone: npx node scripts/bench/delivery.bench.ts
  */
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PgDriver } from '../../src/store/pg-driver.ts';
 import { throughputOptions } from './lib/baseline.ts';
 import { startServer } from './lib/child-server.ts';
 import { benchTask } from './lib/fixtures.ts';
@@ -41,14 +43,35 @@ export async function run(): Promise<string[]> {
       `  (${delivered.created} created, ${delivered.received} received, ${delivered.repeats} repeats, last arrived ${delivered.tailMs} ms after the last create; shared machine: noisy)`,
     ];
     if (delivered.rate < TARGET) lines.push(MISSED);
+    const url = process.env.DATABASE_URL;
+    if (url) lines.push(...(await onPostgres(url)));
     return lines;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function createOnly(sqlitePath: string): Promise<number> {
-  const server = await startServer('gateway-server.ts', { BENCH_GATEWAY: JSON.stringify({ sqlitePath }) });
+/** The same two lines on PostgreSQL (reported, no target), each in a random schema dropped afterwards. */
+async function onPostgres(databaseUrl: string): Promise<string[]> {
+  const schemas = [`bench_${randomBytes(6).toString('hex')}`, `bench_${randomBytes(6).toString('hex')}`];
+  try {
+    const create = await createOnly(':memory:', { databaseUrl, pgSchema: schemas[0] as string });
+    const delivered = await createAndDeliver(':memory:', { databaseUrl, pgSchema: schemas[1] as string });
+    return [
+      line('create Task, no delivery (postgres)', create, 'req/s', 1, 'create'),
+      line('create Task → delivered to a local receiver (postgres)', delivered.rate, 'req/s', delivered.rate / create, 'create'),
+    ];
+  } finally {
+    for (const schema of schemas) {
+      const driver = new PgDriver({ connectionString: databaseUrl, schema });
+      await driver.dropSchema();
+      await driver.close();
+    }
+  }
+}
+
+async function createOnly(sqlitePath: string, pg: Record<string, string> = {}): Promise<number> {
+  const server = await startServer('gateway-server.ts', { BENCH_GATEWAY: JSON.stringify({ sqlitePath, ...pg }) });
   try {
     const s = spec(undefined);
     return (await throughput(server.origin, { ...s, headers: { ...s.headers, ...server.authorization } }, throughputOptions())).requestsPerSecond;
@@ -57,7 +80,7 @@ async function createOnly(sqlitePath: string): Promise<number> {
   }
 }
 
-async function createAndDeliver(sqlitePath: string) {
+async function createAndDeliver(sqlitePath: string, pg: Record<string, string> = {}) {
   const keys = new Map<string, number>();
   let last = 0;
   const receiver = createServer((req, res) => {
@@ -71,7 +94,7 @@ async function createAndDeliver(sqlitePath: string) {
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/fhir`;
-  const server = await startServer('delivering-gateway-server.ts', { BENCH_GATEWAY: JSON.stringify({ sqlitePath }), BENCH_RECEIVER: url });
+  const server = await startServer('delivering-gateway-server.ts', { BENCH_GATEWAY: JSON.stringify({ sqlitePath, ...pg }), BENCH_RECEIVER: url });
   try {
     const s = spec('Organization/org-bench-rx');
     const opts = throughputOptions();
