@@ -1,7 +1,8 @@
 /**
  * Outbound translation (docs/contracts.md §6): FHIR → a sector's own format, for the delivery stage, which
  * calls it after the policy point (consent and minimisation are never applied here). Each format is the
- * outbound side of a mapping in mappings/ (`outbound.format`): the same rules read backwards (invert.ts),
+ * outbound side of a mapping in mappings/ (`outbound.format`, or its content type as an Endpoint's payloadMimeType
+ * names it): the same rules read backwards (invert.ts),
  * so a field added to a mapping goes both ways. Pure: the clock and the message id are parameters.
  */
 import { createHash } from 'node:crypto';
@@ -33,7 +34,7 @@ export function outboundFormats(mappings: Mapping[]): Array<{ format: string; co
 
 export function createOutboundTranslator(mappings: Mapping[], terminology: Terminology): TranslateOutbound {
   return (format, bundle, options = {}) => {
-    const mapping = mappings.find((m) => m.outbound?.format === format);
+    const mapping = mappings.find((m) => m.outbound?.format === format) ?? mappings.find((m) => m.outbound && sameMediaType(m.outbound.contentType, format));
     if (!mapping?.outbound)
       throw OutboundUnknownFormat({
         params: [
@@ -69,6 +70,18 @@ export function createOutboundTranslator(mappings: Mapping[], terminology: Termi
       }
     }
   };
+}
+
+/** An Endpoint asks by payloadMimeType (contract §6): `x-application/hl7-v2+er7`, `application/xml`, `application/fhir+json; fhirVersion=3.0`. */
+function sameMediaType(a: string, b: string): boolean {
+  const norm = (s: string) =>
+    s
+      .toLowerCase()
+      .split(';')
+      .map((x) => x.trim())
+      .filter((x) => x && !x.startsWith('charset='))
+      .join(';');
+  return norm(a) === norm(b);
 }
 
 function messageIdOf(bundle: Bundle): string {

@@ -35,6 +35,19 @@ export interface FhirContext {
   registry: SearchParamRegistry;
   validator: FhirValidator;
   terminology: Terminology;
+  /** operations other modules add (delivery: $dead-letters, $replay, Task/{id}/$reroute); key as in OperationDef.path */
+  operations?: readonly OperationDef[];
+  /** per resource type, what other modules add to its CapabilityStatement entry (e.g. Subscription support) */
+  resourceDocumentation?: Readonly<Record<string, string>>;
+}
+
+/** An operation contributed by another module through the composition root. */
+export interface OperationDef {
+  /** '$name' (system), 'Type/$name' (type) or 'Type/{id}/$name' (instance) */
+  path: string;
+  methods: readonly FhirMethod[];
+  documentation: string;
+  handler(scope: HandlerScope, req: FhirRequest, id?: string): Promise<FhirResponse>;
 }
 
 /** What a handler works against: the store, or one transaction's repository. */

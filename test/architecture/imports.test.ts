@@ -18,10 +18,12 @@ const ALLOWED: Record<string, string[]> = {
   mapping: ['fhir', 'lib', 'adapters', 'terminology'],
   ingest: ['fhir', 'lib', 'adapters', 'mapping', 'rest', 'terminology'],
   outbound: ['fhir', 'lib', 'adapters', 'mapping', 'terminology'],
-  rest: ['fhir', 'lib', 'search', 'store', 'validation', 'access', 'identity', 'terminology'],
+  rest: ['fhir', 'lib', 'search', 'store', 'validation', 'access', 'identity', 'terminology', 'workflow'],
   demo: ['fhir', 'lib', 'rest', 'access', 'identity'],
   config: ['fhir', 'lib'],
   server: ['fhir', 'lib', 'rest', 'store', 'search', 'identity', 'access', 'ingest', 'adapters'],
+  workflow: ['fhir', 'lib', 'identity', 'store', 'terminology'],
+  delivery: ['fhir', 'lib', 'identity', 'access', 'search', 'store', 'rest', 'workflow'],
   cli: ['*'],
   '.': ['*'],
 };
@@ -40,6 +42,8 @@ const FRAMEWORK_FREE = [
   'mapping',
   'ingest',
   'outbound',
+  'workflow',
+  'delivery',
 ];
 
 function files(dir: string): string[] {

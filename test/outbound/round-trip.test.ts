@@ -142,6 +142,15 @@ t.test('R4 → STU3 eOverdracht Task', async (t) => {
   t.notOk(stu3.extension, 'the cross-version extension is not sent as an extension');
 });
 
+t.test('an Endpoint asks by its payloadMimeType', async (t) => {
+  const seh = convertMessage(ctx, 'SEH', 'hl7v2', readFileSync(root('fixtures/seh/01-a04-aankomst-seh.hl7'), 'utf8')).bundle;
+  t.equal(translate('x-application/hl7-v2+er7', seh, { now: NOW }).body, translate('hl7v2-adt', seh, { now: NOW }).body);
+  const task = convertMessage(ctx, 'VVT', 'fhir-stu3', readFileSync(root('fixtures/vvt/30-eoverdracht-task-aangemeld.json'), 'utf8')).bundle;
+  t.equal(JSON.parse(translate('application/fhir+json; fhirVersion=3.0', task).body).resourceType, 'Task');
+  const ride = convertMessage(ctx, 'RAV', 'xml', readFileSync(root('fixtures/rav/01-vooraankondiging-a1-pijn-op-de-borst.xml'), 'utf8')).bundle;
+  t.match(translate('application/xml; charset=utf-8', ride).body, /^<\?xml[^>]*\?><ambulanceRit xmlns="urn:spoedbrug:rav:rit:1"/);
+});
+
 t.test('outbound refusals', async (t) => {
   t.throws(() => translate('edifact', { resourceType: 'Bundle', type: 'collection' }), { code: 'SPB_ERR_OUTBOUND_FORMAT' });
   t.throws(
