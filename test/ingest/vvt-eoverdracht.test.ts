@@ -71,7 +71,7 @@ for (const kind of storeKinds()) {
 
     xis.tasks.set('eov-7731', fixture('31-eoverdracht-task-overdracht-klaar.json'));
     const twiin = await gw.request('POST', '/ingest/vvt/notification', fixture('34-notificatietaak-twiin.json'), STU3, as);
-    t.equal(twiin.status, 202, 'a Twiin notification Task names the workflow Task in basedOn');
+    t.equal(twiin.status, 202, `a Twiin notification Task names the workflow Task in basedOn ${twiin.text.slice(0, 400)}`);
     task = (await stored()).entry[0].resource;
     t.equal((await stored()).total, 1, 'the same Task, updated');
     t.equal(task.status, 'in-progress');
