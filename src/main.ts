@@ -8,7 +8,9 @@ import { ConfigInvalid } from './fhir/errors.ts';
 import { startMllp } from './server/mllp.ts';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { demoRegion } from './demo/region-data.ts';
+import { DEMO_REGION_MODEL_DIR, demoRegion } from './demo/region-data.ts';
+import type { Capacity } from './capacity/capacity.ts';
+import { setUpCapacity } from './capacity/setup.ts';
 import { URA_SYSTEM } from './fhir/identifiers.ts';
 import type { Sector } from './identity/caller.ts';
 import { ClientRegistry, callerForClient } from './identity/clients.ts';
@@ -36,6 +38,8 @@ export interface Gateway {
   /** start the MLLP listener (serve does this when a client is configured for it) */
   startMllp(port: number, clientId: string): Promise<Server>;
   context: IngestContext;
+  /** capacity, region model and broad triage (docs/capacity.md), for routing */
+  capacity: Capacity;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -61,7 +65,19 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
         .filter((i) => i.severity === 'error')
         .map((i) => `${i.expression?.[0] ?? ''} ${i.diagnostics ?? ''}`),
   });
-  const context: IngestContext = { store, registry, validator, terminology, mappings: loadMappings(config.mappingsDir) };
+  // capacity and region (issue 6 point 2, issue 7): summary tables, region model, territories, operations
+  const capacity = await setUpCapacity(store, registry, {
+    ...(config.regionDir ? { regionDir: config.regionDir } : {}),
+    ...(config.seedDemoRegion ? { fallbackModelDir: DEMO_REGION_MODEL_DIR } : {}),
+    freshness: {
+      capacityMinutes: config.capacityMaxAgeMinutes,
+      capacityByCareOption: config.capacityMaxAgeByCareOption,
+      crowdingMinutes: config.crowdingMaxAgeMinutes,
+      mobileUnitMinutes: config.mobileUnitMaxAgeMinutes,
+    },
+  });
+  logger.info({ regionModel: capacity.regionModelSources, summary: capacity.summary, territoriesChanged: capacity.territoriesChanged }, 'capacity ready');
+  const context: IngestContext = { store, registry, validator, terminology, mappings: loadMappings(config.mappingsDir), operations: capacity.operations };
   await publishTerminology(store, registry, terminology);
   if (config.seedDemoRegion) {
     const seeded = await seedDemoRegion(context, new Date());
@@ -94,6 +110,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
   return {
     app,
     context,
+    capacity: capacity.capacity,
     logger,
     async startMllp(port, clientId) {
       const client = clients.get(clientId);

@@ -138,3 +138,10 @@ export const UnknownMessageType = defineError('SPB_ERR_INGEST_UNKNOWN_MESSAGE', 
 export const SourceValueInvalid = defineError('SPB_ERR_INGEST_VALUE', 'value', 422, '%s: %s');
 export const SourceValueMissing = defineError('SPB_ERR_INGEST_REQUIRED', 'required', 422, '%s is required for %s');
 export const UnknownSector = defineError('SPB_ERR_INGEST_UNKNOWN_SECTOR', 'not-found', 404, 'No ingest for sector %s');
+
+// --- capacity and region (issue 6 point 2, issue 7) -------------------------------------------------
+export const RegionModelInvalid = defineError('SPB_ERR_REGION_MODEL_INVALID', 'invalid', 500, 'Region model file %s is invalid at %s: %s');
+/** A broad-triage or export parameter that cannot be read; the message names the parameter, never the value. */
+export const CapacityParamInvalid = defineError('SPB_ERR_CAPACITY_PARAM', 'invalid', 400, 'Parameter %s: %s');
+export const PlaceOutsideRegion = defineError('SPB_ERR_CAPACITY_PLACE_OUTSIDE', 'not-found', 422, 'Parameter %s: the place is outside the region model');
+export const NoRegionModel = defineError('SPB_ERR_CAPACITY_NO_REGION', 'not-supported', 501, 'No region model is configured; %s needs one');

@@ -54,6 +54,8 @@ export async function dispatch(scope: HandlerScope, req: FhirRequest): Promise<F
 async function operation(scope: HandlerScope, req: FhirRequest, type: string, op: string, id: string | undefined): Promise<FhirResponse> {
   if (op === '$validate' && (req.method === 'POST' || req.method === 'GET')) return validateOperation(scope, req, type, id);
   if (op === '$translate' && type === 'ConceptMap' && (req.method === 'POST' || req.method === 'GET')) return translateOperation(scope, req, id);
+  const provided = id ? undefined : scope.operations?.find((o) => `$${o.name}` === op && o.resourceType === type);
+  if (provided) return provided.methods.includes(req.method === 'HEAD' ? 'GET' : req.method) ? provided.handle(scope, req) : notAllowed(req);
   throw UnknownOperation({ params: [op.slice(0, 64), id ? `${type}/{id}` : type] });
 }
 

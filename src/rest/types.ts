@@ -35,6 +35,20 @@ export interface FhirContext {
   registry: SearchParamRegistry;
   validator: FhirValidator;
   terminology: Terminology;
+  /** operations other modules provide (e.g. capacity's $broad-triage); dispatched by the router, listed in the CapabilityStatement */
+  operations?: readonly FhirOperation[];
+}
+
+/** A type-level FHIR operation (`GET /fhir/<type>/$<name>`) provided by a domain module. */
+export interface FhirOperation {
+  /** without the `$` */
+  name: string;
+  resourceType: string;
+  methods: readonly FhirMethod[];
+  /** canonical URL of its OperationDefinition */
+  definition: string;
+  documentation: string;
+  handle(scope: HandlerScope, req: FhirRequest): Promise<FhirResponse>;
 }
 
 /** What a handler works against: the store, or one transaction's repository. */

@@ -18,13 +18,16 @@ const ALLOWED: Record<string, string[]> = {
   mapping: ['fhir', 'lib', 'adapters', 'terminology'],
   ingest: ['fhir', 'lib', 'adapters', 'mapping', 'rest', 'terminology'],
   rest: ['fhir', 'lib', 'search', 'store', 'validation', 'access', 'identity', 'terminology'],
-  demo: ['fhir', 'lib', 'rest', 'access', 'identity'],
+  demo: ['fhir', 'lib', 'rest', 'access', 'identity', 'region', 'capacity', 'search'],
+  region: ['fhir', 'lib', 'search', 'store'],
+  capacity: ['fhir', 'lib', 'region', 'store', 'search', 'access', 'identity', 'rest'],
   config: ['fhir', 'lib'],
   server: ['fhir', 'lib', 'rest', 'store', 'search', 'identity', 'access', 'ingest', 'adapters'],
   cli: ['*'],
   '.': ['*'],
 };
 const FRAMEWORK_FREE = ['lib', 'fhir', 'search', 'validation', 'store', 'rest', 'demo', 'identity', 'access', 'adapters', 'terminology', 'mapping', 'ingest'];
+FRAMEWORK_FREE.push('region', 'capacity');
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
