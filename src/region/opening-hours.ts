@@ -129,9 +129,11 @@ function toBlock(a: HealthcareServiceAvailableTime): Block[] {
 /** A notAvailable period as [from, to) in ms; without an end it lasts until further notice. */
 function toClosedRange(n: HealthcareServiceNotAvailable): Array<[number, number]> {
   const lo = n.during?.start ? dateRange(n.during.start)?.[0] : undefined;
-  const hi = n.during?.end ? dateRange(n.during.end)?.[1] : undefined;
+  const end = n.during?.end ? dateRange(n.during.end) : undefined;
+  // an end with a time is the moment it opens again; a bare date ends with that day
+  const hi = end && (n.during?.end?.includes('T') ? end[0] : end[1] + 1);
   if (lo === undefined && hi === undefined) return [];
-  return [[lo ?? Number.MIN_SAFE_INTEGER, hi === undefined ? Number.MAX_SAFE_INTEGER : hi + 1]];
+  return [[lo ?? Number.MIN_SAFE_INTEGER, hi ?? Number.MAX_SAFE_INTEGER]];
 }
 
 function merge(spans: Span[]): Span[] {
