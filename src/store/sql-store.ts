@@ -28,7 +28,7 @@ export class SqlStore implements FhirStore {
 
   /** Keep a derived table in step with writes, inside their transactions (write-observers.ts). */
   observeWrites(observer: WriteObserver): void {
-    this.#observers.push(observer);
+    if (!this.#observers.includes(observer)) this.#observers.push(observer);
   }
 
   #read<T>(fn: (repo: FhirRepository) => Promise<T>): Promise<T> {
