@@ -21,6 +21,8 @@ export interface AssessContext {
   careOption: string;
   now: number;
   until: number;
+  /** the local date of `now` (agreements are valid per date) */
+  localDate: string;
   rules: FreshnessRules;
 }
 
@@ -29,9 +31,36 @@ export interface Assessed {
   reasons: Decline[];
   availableFrom?: number;
   expectedStart?: number;
+  /** the service's opening hours and when it opens in the window, to add closesAt to the options shown */
+  hours: OpeningHours;
+  opens?: number;
 }
 
 const HORIZON_MS = 8 * 86_400_000;
+const hoursCache = new WeakMap<RegionModel['calendar'], Map<string, OpeningHours>>();
+
+/** Services share a handful of opening-hour patterns; one OpeningHours each keeps its per-day spans warm. */
+function hoursOf(ctx: AssessContext, hours: ServiceRecord['body']['hours']): OpeningHours {
+  let byKey = hoursCache.get(ctx.model.calendar);
+  if (!byKey) {
+    byKey = new Map();
+    hoursCache.set(ctx.model.calendar, byKey);
+  }
+  const key = JSON.stringify(hours);
+  let h = byKey.get(key);
+  if (!h) {
+    h = new OpeningHours(hours, ctx.model.calendar);
+    if (byKey.size > 2000) byKey.clear();
+    byKey.set(key, h);
+  }
+  return h;
+}
+
+/** When an option shown to the caller closes again (left out of the assessment: few are shown). */
+export function closingOf(a: Assessed, timeZone: string): string | undefined {
+  const closes = a.opens === undefined ? undefined : a.hours.closingAfter(a.opens);
+  return closes === undefined ? undefined : formatLocalInstant(closes, timeZone);
+}
 
 export function assessAll(ctx: AssessContext, snap: Snapshot): Assessed[] {
   const schedulesOf = new Map<string, ScheduleRecord[]>();
@@ -47,8 +76,9 @@ function assessOne(ctx: AssessContext, snap: Snapshot, s: ServiceRecord, schedul
   if (!s.body.active || s.org?.active === false)
     reasons.push({ code: 'inactive', detail: s.body.active ? 'the providing organisation is inactive' : 'the service is inactive' });
   if (s.body.missing.length) reasons.push({ code: 'incomplete', detail: `basic information missing: ${s.body.missing.join(', ')}` });
-  const hours = new OpeningHours(s.body.hours, ctx.model.calendar);
-  const opening = openingOf(hours, ctx, at);
+  const hours = hoursOf(ctx, s.body.hours);
+  const opens = hours.known ? hours.nextOpening(ctx.now, ctx.until + 1) : undefined;
+  const opening = openingOf(hours, opens, ctx, at);
   if (hours.known && !opening.opensAt) reasons.push({ code: 'closed', detail: closedDetail(hours, ctx, at) });
   const own = schedules.filter((x) => x.body.active && (!x.body.careOptions.length || x.body.careOptions.includes(ctx.careOption)));
   const locationId = own.map((x) => x.body.locationId).find(Boolean) ?? s.body.locationIds[0];
@@ -62,7 +92,7 @@ function assessOne(ctx: AssessContext, snap: Snapshot, s: ServiceRecord, schedul
   const capacity = capacityOf(ctx, own, reasons, at);
   const crowding = crowdingOf(ctx, s);
   if (crowding?.fresh && crowding.level === 'stop') reasons.push({ code: 'patient-stop', detail: `patient stop reported ${crowding.observed}` });
-  const agreements = ctx.model.agreementsFor(s.ura, ctx.careOption, ctx.place.area, ctx.model.calendar.timeClass(ctx.now).localDate);
+  const agreements = ctx.model.agreementsFor(s.ura, ctx.careOption, ctx.place.area, ctx.localDate);
   if (ctx.model.routing.requireAgreement && !agreements.length)
     reasons.push({ code: 'no-agreement', detail: `no cooperation agreement covers ${ctx.careOption} here` });
   const candidate: Candidate = {
@@ -82,8 +112,9 @@ function assessOne(ctx: AssessContext, snap: Snapshot, s: ServiceRecord, schedul
     decision: { decides: agreements[0]?.decides ?? ctx.model.routing.defaultDecides, agreements: agreements.map((a) => a.key) },
     ...nearestUnit(ctx, snap, s),
   };
-  if (reasons.length || !capacity) return { candidate, reasons };
-  return startOf(ctx, candidate, hours, capacity, crowding, reasons, at);
+  const base = { candidate, reasons, hours, ...(opens !== undefined ? { opens } : {}) };
+  if (reasons.length || !capacity) return base;
+  return startOf(ctx, base, capacity, crowding, at);
 }
 
 /** The best way the service is in reach, honouring edges that only an agreement's partners may cross. */
@@ -115,16 +146,9 @@ function edgeOf(e: Edge): NonNullable<ReachSnapshot['edge']> {
   return { between: e.between, ...(e.agreement ? { agreement: e.agreement } : {}), ...(e.note ? { note: e.note } : {}) };
 }
 
-function openingOf(hours: OpeningHours, ctx: AssessContext, at: (ms: number) => string): OpeningSnapshot {
+function openingOf(hours: OpeningHours, opens: number | undefined, ctx: AssessContext, at: (ms: number) => string): OpeningSnapshot {
   if (!hours.known) return { known: false, openNow: false };
-  const opens = hours.nextOpening(ctx.now, ctx.until + 1);
-  const closes = opens === undefined ? undefined : hours.closingAfter(opens);
-  return {
-    known: true,
-    openNow: opens === ctx.now,
-    ...(opens !== undefined ? { opensAt: at(opens) } : {}),
-    ...(closes !== undefined ? { closesAt: at(closes) } : {}),
-  };
+  return { known: true, openNow: opens === ctx.now, ...(opens !== undefined ? { opensAt: at(opens) } : {}) };
 }
 
 function closedDetail(hours: OpeningHours, ctx: AssessContext, at: (ms: number) => string): string {
@@ -204,21 +228,13 @@ function nearestUnit(ctx: AssessContext, snap: Snapshot, s: ServiceRecord): Pick
 }
 
 /** When care can start: the earliest free capacity, moved to the next opening, plus a fresh expected wait. */
-function startOf(
-  ctx: AssessContext,
-  candidate: Candidate,
-  hours: OpeningHours,
-  capacity: CapacitySnapshot,
-  crowding: CrowdingSnapshot | undefined,
-  reasons: Decline[],
-  at: (ms: number) => string,
-): Assessed {
+function startOf(ctx: AssessContext, base: Assessed, capacity: CapacitySnapshot, crowding: CrowdingSnapshot | undefined, at: (ms: number) => string): Assessed {
   const firstFree = capacity.freeNow > 0 ? ctx.now : capacity.earliestFree ? Date.parse(capacity.earliestFree) : ctx.now;
-  const availableFrom = hours.nextOpening(Math.max(ctx.now, firstFree), ctx.until + 1);
+  const availableFrom = base.hours.nextOpening(Math.max(ctx.now, firstFree), ctx.until + 1);
   if (availableFrom === undefined) {
-    reasons.push({ code: 'closed', detail: `its free capacity (from ${at(firstFree)}) falls outside its opening hours within the window` });
-    return { candidate, reasons };
+    base.reasons.push({ code: 'closed', detail: `its free capacity (from ${at(firstFree)}) falls outside its opening hours within the window` });
+    return base;
   }
   const wait = crowding?.fresh && crowding.waitingMinutes ? crowding.waitingMinutes * 60_000 : 0;
-  return { candidate, reasons, availableFrom, expectedStart: availableFrom + wait };
+  return { ...base, availableFrom, expectedStart: availableFrom + wait };
 }

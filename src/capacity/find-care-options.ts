@@ -6,11 +6,11 @@
 import { CapacityParamInvalid, PlaceOutsideRegion } from '../fhir/errors.ts';
 import { TIER_ORDER, type RegionModel } from '../region/model.ts';
 import type { SqlDriver } from '../store/sql.ts';
-import { type Assessed, assessAll } from './assess.ts';
+import { type Assessed, assessAll, closingOf } from './assess.ts';
 import type { FreshnessRules } from './freshness.ts';
 import { isEligible, rankOptions } from './rank.ts';
 import { readSnapshot } from './snapshot.ts';
-import type { CareOptionQuery, CareOptionResult, ExcludedCandidate, Place, ResolvedPlace } from './types.ts';
+import type { CareOptionQuery, CareOptionResult, ExcludedCandidate, Place, RankedOption, ResolvedPlace } from './types.ts';
 import { CARE_OPTIONS } from './vocabulary.ts';
 
 export const MAX_WITHIN_MINUTES = 7 * 24 * 60;
@@ -40,16 +40,19 @@ export async function findCareOptions(src: CareOptionSource, query: CareOptionQu
     explain: query.explain === true,
     mobileUnits: query.includeMobileUnits === true,
   });
-  const assessed = assessAll({ model: src.model, reach, place, careOption: query.careOption, now: nowMs, until: untilMs, rules: src.rules }, snap);
+  const timeClass = src.model.calendar.timeClass(nowMs);
+  const ctx = { model: src.model, reach, place, careOption: query.careOption, now: nowMs, until: untilMs, localDate: timeClass.localDate, rules: src.rules };
+  const assessed = assessAll(ctx, snap);
   const options = rankOptions(assessed.filter(isEligible), src.model.routing, nowMs, src.model.timeZone);
+  const shown = withClosing(options.slice(0, query.limit ?? DEFAULT_LIMIT), assessed, src.model.timeZone);
   const inReach = snap.services.filter((s) => s.inReach).length;
   return {
     careOption: query.careOption,
     place,
     now: now.toISOString(),
     until: new Date(untilMs).toISOString(),
-    timeClass: src.model.calendar.timeClass(nowMs),
-    options: options.slice(0, query.limit ?? DEFAULT_LIMIT),
+    timeClass,
+    options: shown,
     eligible: options.length,
     excluded: assessed
       .filter((a) => !isEligible(a))
@@ -57,6 +60,15 @@ export async function findCareOptions(src: CareOptionSource, query: CareOptionQu
       .sort(byReach),
     outOfCatchment: Math.max(0, snap.offering - inReach),
   };
+}
+
+function withClosing(options: RankedOption[], assessed: Assessed[], timeZone: string): RankedOption[] {
+  const byId = new Map(assessed.map((a) => [a.candidate.service.id, a]));
+  return options.map((o) => {
+    const a = byId.get(o.service.id);
+    const closesAt = a ? closingOf(a, timeZone) : undefined;
+    return closesAt ? { ...o, opening: { ...o.opening, closesAt } } : o;
+  });
 }
 
 function toExcluded(a: Assessed): ExcludedCandidate {

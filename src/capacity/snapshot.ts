@@ -73,21 +73,17 @@ const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 export function readSnapshot(driver: SqlDriver, q: SnapshotQuery): Promise<Snapshot> {
   return consistentRead(driver, async (conn) => {
-    const reached = await reachedServices(conn, q);
+    const { reached, offering } = await reachedServices(conn, q);
     const ids = [...reached.keys()];
     const extra = q.explain ? await outOfReach(conn, q.careOption, new Set(ids)) : [];
-    const services = await serviceRows(conn, [...ids, ...extra], reached);
-    const offering = Number((await conn.all('SELECT COUNT(*) AS n FROM cap_offer WHERE care_option = ?', [q.careOption]))[0]?.n ?? 0);
+    const locations = new Map<string, LocationBody>();
+    const services = await serviceRows(conn, [...ids, ...extra], reached, locations);
     const schedules = await scheduleRows(
       conn,
       services.map((s) => s.id),
       q,
+      locations,
     );
-    const locationIds = new Set([
-      ...services.flatMap((s) => s.body.locationIds.slice(0, 1)),
-      ...schedules.map((s) => s.body.locationId).filter((x): x is string => !!x),
-    ]);
-    const locations = await locationRows(conn, [...locationIds]);
     const orgs = [...new Set(services.map((s) => s.orgId).filter((x): x is string => !!x))];
     const mobileUnits = q.mobileUnits && orgs.length ? await mobileRows(conn, orgs) : [];
     return { services, locations, schedules, offering, mobileUnits };
@@ -100,39 +96,45 @@ interface Reached {
   ura?: string;
 }
 
-async function reachedServices(conn: SqlConn, q: SnapshotQuery): Promise<Map<string, Reached>> {
-  const out = new Map<string, Reached>();
-  const at = (id: string) => {
-    const found = out.get(id);
-    if (found) return found;
-    const r: Reached = { territories: new Set(), identifiers: new Set() };
-    out.set(id, r);
-    return r;
-  };
+/** One statement: services reached through coverageArea, region-file identifiers and organisations, and how many offer the option. */
+async function reachedServices(conn: SqlConn, q: SnapshotQuery): Promise<{ reached: Map<string, Reached>; offering: number }> {
+  const parts: string[] = [];
+  const params: SqlValue[] = [];
   if (q.territories.length) {
-    const rows = await conn.all(
-      `SELECT c.service_id, l.territory FROM cap_location l JOIN cap_coverage c ON c.location_id = l.location_id
-       JOIN cap_offer f ON f.service_id = c.service_id AND f.care_option = ? WHERE l.territory IN (${marks(q.territories.length)})`,
-      [q.careOption, ...q.territories],
-    );
-    for (const r of rows) at(String(r.service_id)).territories.add(String(r.territory));
+    parts.push(`SELECT 'c' AS kind, c.service_id AS service_id, l.territory AS v FROM cap_location l
+      JOIN cap_coverage c ON c.location_id = l.location_id AND c.care_option = ? WHERE l.territory IN (${marks(q.territories.length)})`);
+    params.push(q.careOption, ...q.territories);
   }
   if (q.identifiers.length) {
-    const rows = await conn.all(
-      `SELECT i.service_id, i.ident FROM cap_ident i JOIN cap_offer f ON f.service_id = i.service_id AND f.care_option = ? WHERE i.ident IN (${marks(q.identifiers.length)})`,
-      [q.careOption, ...q.identifiers],
-    );
-    for (const r of rows) at(String(r.service_id)).identifiers.add(String(r.ident));
+    parts.push(`SELECT 'i', i.service_id, i.ident FROM cap_ident i JOIN cap_offer f ON f.service_id = i.service_id AND f.care_option = ?
+      WHERE i.ident IN (${marks(q.identifiers.length)})`);
+    params.push(q.careOption, ...q.identifiers);
   }
   if (q.organizations.length) {
-    const rows = await conn.all(
-      `SELECT s.service_id, o.ura FROM cap_org o JOIN cap_service s ON s.org_id = o.org_id
-       JOIN cap_offer f ON f.service_id = s.service_id AND f.care_option = ? WHERE o.ura IN (${marks(q.organizations.length)})`,
-      [q.careOption, ...q.organizations],
-    );
-    for (const r of rows) at(String(r.service_id)).ura = String(r.ura);
+    parts.push(`SELECT 'o', s.service_id, o.ura FROM cap_org o JOIN cap_service s ON s.org_id = o.org_id
+      JOIN cap_offer f ON f.service_id = s.service_id AND f.care_option = ? WHERE o.ura IN (${marks(q.organizations.length)})`);
+    params.push(q.careOption, ...q.organizations);
   }
-  return out;
+  parts.push("SELECT 'n', NULL, CAST(COUNT(*) AS TEXT) FROM cap_offer WHERE care_option = ?");
+  params.push(q.careOption);
+  const reached = new Map<string, Reached>();
+  let offering = 0;
+  for (const r of await conn.all(parts.join(' UNION ALL '), params)) {
+    if (r.kind === 'n') {
+      offering = Number(r.v);
+      continue;
+    }
+    const id = String(r.service_id);
+    let how = reached.get(id);
+    if (!how) {
+      how = { territories: new Set(), identifiers: new Set() };
+      reached.set(id, how);
+    }
+    if (r.kind === 'c') how.territories.add(String(r.v));
+    else if (r.kind === 'i') how.identifiers.add(String(r.v));
+    else how.ura = String(r.v);
+  }
+  return { reached, offering };
 }
 
 async function outOfReach(conn: SqlConn, careOption: string, reached: Set<string>): Promise<string[]> {
@@ -144,15 +146,20 @@ async function outOfReach(conn: SqlConn, careOption: string, reached: Set<string
 }
 
 async function inChunks(ids: string[], fn: (chunk: string[]) => Promise<Row[]>): Promise<Row[]> {
+  if (ids.length <= CHUNK) return ids.length ? fn(ids) : [];
   const out: Row[] = [];
-  for (let i = 0; i < ids.length; i += 500) out.push(...(await fn(ids.slice(i, i + 500))));
+  for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await fn(ids.slice(i, i + CHUNK))));
   return out;
 }
 
-async function serviceRows(conn: SqlConn, ids: string[], reached: Map<string, Reached>): Promise<ServiceRecord[]> {
+const CHUNK = 500;
+
+/** The services with their organisation and (first) location, in one statement. */
+async function serviceRows(conn: SqlConn, ids: string[], reached: Map<string, Reached>, locations: Map<string, LocationBody>): Promise<ServiceRecord[]> {
   const rows = await inChunks(ids, (chunk) =>
     conn.all(
-      `SELECT s.service_id, s.org_id, s.body, o.ura, o.body AS org_body FROM cap_service s LEFT JOIN cap_org o ON o.org_id = s.org_id
+      `SELECT s.service_id, s.org_id, s.location_id, s.body, o.ura, o.body AS org_body, l.body AS loc_body FROM cap_service s
+       LEFT JOIN cap_org o ON o.org_id = s.org_id LEFT JOIN cap_location l ON l.location_id = s.location_id
        WHERE s.service_id IN (${marks(chunk.length)})`,
       chunk,
     ),
@@ -160,6 +167,7 @@ async function serviceRows(conn: SqlConn, ids: string[], reached: Map<string, Re
   return rows.map((r) => {
     const id = String(r.service_id);
     const how = reached.get(id);
+    if (r.loc_body && r.location_id) locations.set(String(r.location_id), JSON.parse(String(r.loc_body)) as LocationBody);
     return {
       id,
       body: JSON.parse(String(r.body)) as ServiceBody,
@@ -173,59 +181,47 @@ async function serviceRows(conn: SqlConn, ids: string[], reached: Map<string, Re
   });
 }
 
-async function scheduleRows(conn: SqlConn, serviceIds: string[], q: SnapshotQuery): Promise<ScheduleRecord[]> {
-  if (!serviceIds.length) return [];
-  const rows = await inChunks(serviceIds, (chunk) =>
-    conn.all(`SELECT schedule_id, service_id, body FROM cap_schedule WHERE service_id IN (${marks(chunk.length)})`, chunk),
-  );
-  const schedules = rows.map((r) => ({ id: String(r.schedule_id), serviceId: String(r.service_id), body: JSON.parse(String(r.body)) as ScheduleBody }));
-  const counts = new Map<string, Row>();
-  const scheduleIds = schedules.map((s) => s.id);
-  const params = (chunk: string[]): SqlValue[] => [q.now, q.now, ...chunk, q.now, q.until + 1, q.now];
-  for (const r of await inChunks(scheduleIds, (chunk) =>
-    conn.all(
-      `SELECT x.schedule_id, SUM(CASE WHEN x.start_ms <= ? AND x.end_ms > ? THEN 1 ELSE 0 END) AS free_now, COUNT(*) AS free_window,
-         MIN(x.start_ms) AS first_start
-       FROM cap_span p JOIN cap_slot x ON x.schedule_id = p.schedule_id
-       WHERE p.schedule_id IN (${marks(chunk.length)}) AND x.status = 'free' AND x.start_ms >= ? - p.max_span AND x.start_ms < ? AND x.end_ms > ?
-       GROUP BY x.schedule_id`,
-      params(chunk),
-    ),
-  ))
-    counts.set(String(r.schedule_id), r);
-  const totals = q.totals ? await totalCounts(conn, scheduleIds, q) : new Map<string, Row>();
-  return schedules.map((s) => {
-    const c = counts.get(s.id);
-    const t = totals.get(s.id);
+/**
+ * The Schedules of the services with their (ward) location and their Slot counts in the window, in one
+ * statement. Slots are read from (now − the Schedule's longest Slot) on, through the (schedule, status,
+ * start) index, so the cost follows the window, not the history.
+ */
+async function scheduleRows(conn: SqlConn, serviceIds: string[], q: SnapshotQuery, locations: Map<string, LocationBody>): Promise<ScheduleRecord[]> {
+  const window = (statuses: string, cols: string) => `SELECT x.schedule_id, SUM(CASE WHEN x.start_ms <= ? AND x.end_ms > ? THEN 1 ELSE 0 END) AS ${cols}_now,
+      COUNT(*) AS ${cols}_window, MIN(x.start_ms) AS ${cols}_first
+    FROM cap_span p JOIN cap_slot x ON x.schedule_id = p.schedule_id
+    WHERE p.schedule_id IN (SELECT schedule_id FROM cap_schedule WHERE service_id IN (%IDS%)) AND x.status IN (${statuses})
+      AND x.start_ms >= ? - p.max_span AND x.start_ms < ? AND x.end_ms > ?
+    GROUP BY x.schedule_id`;
+  const rows = await inChunks(serviceIds, (chunk) => {
+    const ids = marks(chunk.length);
+    const bounds = (): SqlValue[] => [q.now, q.now, ...chunk, q.now, q.until + 1, q.now];
+    const totals = q.totals
+      ? `LEFT JOIN (${window("'free', 'busy', 'busy-unavailable', 'busy-tentative'", 'total').replace('%IDS%', ids)}) t ON t.schedule_id = sc.schedule_id`
+      : '';
+    return conn.all(
+      `SELECT sc.schedule_id, sc.service_id, sc.location_id, sc.body, l.body AS loc_body, a.free_now, a.free_window, a.free_first
+         ${q.totals ? ', t.total_now, t.total_window' : ''}
+       FROM cap_schedule sc
+       LEFT JOIN cap_location l ON l.location_id = sc.location_id
+       LEFT JOIN (${window("'free'", 'free').replace('%IDS%', ids)}) a ON a.schedule_id = sc.schedule_id
+       ${totals}
+       WHERE sc.service_id IN (${ids})`,
+      [...bounds(), ...(q.totals ? bounds() : []), ...chunk],
+    );
+  });
+  return rows.map((r) => {
+    if (r.loc_body && r.location_id) locations.set(String(r.location_id), JSON.parse(String(r.loc_body)) as LocationBody);
     return {
-      ...s,
-      freeNow: Number(c?.free_now ?? 0),
-      freeInWindow: Number(c?.free_window ?? 0),
-      ...(c?.first_start !== undefined && c.first_start !== null ? { firstFree: Number(c.first_start) } : {}),
-      ...(q.totals ? { totalNow: Number(t?.total_now ?? 0), totalInWindow: Number(t?.total_window ?? 0) } : {}),
+      id: String(r.schedule_id),
+      serviceId: String(r.service_id),
+      body: JSON.parse(String(r.body)) as ScheduleBody,
+      freeNow: Number(r.free_now ?? 0),
+      freeInWindow: Number(r.free_window ?? 0),
+      ...(r.free_first !== undefined && r.free_first !== null ? { firstFree: Number(r.free_first) } : {}),
+      ...(q.totals ? { totalNow: Number(r.total_now ?? 0), totalInWindow: Number(r.total_window ?? 0) } : {}),
     };
   });
-}
-
-async function totalCounts(conn: SqlConn, scheduleIds: string[], q: SnapshotQuery): Promise<Map<string, Row>> {
-  const out = new Map<string, Row>();
-  const rows = await inChunks(scheduleIds, (chunk) =>
-    conn.all(
-      `SELECT x.schedule_id, SUM(CASE WHEN x.start_ms <= ? AND x.end_ms > ? THEN 1 ELSE 0 END) AS total_now, COUNT(*) AS total_window
-       FROM cap_span p JOIN cap_slot x ON x.schedule_id = p.schedule_id
-       WHERE p.schedule_id IN (${marks(chunk.length)}) AND x.status IN ('free', 'busy', 'busy-unavailable', 'busy-tentative')
-         AND x.start_ms >= ? - p.max_span AND x.start_ms < ? AND x.end_ms > ?
-       GROUP BY x.schedule_id`,
-      [q.now, q.now, ...chunk, q.now, q.until + 1, q.now],
-    ),
-  );
-  for (const r of rows) out.set(String(r.schedule_id), r);
-  return out;
-}
-
-async function locationRows(conn: SqlConn, ids: string[]): Promise<Map<string, LocationBody>> {
-  const rows = await inChunks(ids, (chunk) => conn.all(`SELECT location_id, body FROM cap_location WHERE location_id IN (${marks(chunk.length)})`, chunk));
-  return new Map(rows.map((r) => [String(r.location_id), JSON.parse(String(r.body)) as LocationBody]));
 }
 
 async function mobileRows(conn: SqlConn, orgs: string[]): Promise<MobileRecord[]> {

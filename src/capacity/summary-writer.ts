@@ -79,7 +79,7 @@ async function writeSchedule(conn: SqlConn, id: string, schedule: Schedule | und
     ...(location ? { locationId: location } : {}),
     ...(reported ? { reported } : {}),
   };
-  await upsert(conn, 'cap_schedule', ['schedule_id', 'service_id', 'body'], [id, service ?? null, JSON.stringify(body)]);
+  await upsert(conn, 'cap_schedule', ['schedule_id', 'service_id', 'location_id', 'body'], [id, service ?? null, location ?? null, JSON.stringify(body)]);
 }
 
 async function writeService(conn: SqlConn, id: string, service: HealthcareService | undefined): Promise<void> {
@@ -107,10 +107,13 @@ async function writeService(conn: SqlConn, id: string, service: HealthcareServic
     ...(crowding ? { crowding } : {}),
   };
   const org = idOf(service.providedBy?.reference, 'Organization');
-  await upsert(conn, 'cap_service', ['service_id', 'org_id', 'incomplete', 'body'], [id, org ?? null, basic.missing.length ? 1 : 0, JSON.stringify(body)]);
+  const cols = ['service_id', 'org_id', 'location_id', 'incomplete', 'body'];
+  await upsert(conn, 'cap_service', cols, [id, org ?? null, body.locationIds[0] ?? null, basic.missing.length ? 1 : 0, JSON.stringify(body)]);
   for (const option of basic.careOptions) await conn.run('INSERT INTO cap_offer (care_option, service_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [option, id]);
   const areas = new Set((service.coverageArea ?? []).map((a) => idOf(a.reference, 'Location')).filter((x): x is string => !!x));
-  for (const area of areas) await conn.run('INSERT INTO cap_coverage (location_id, service_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [area, id]);
+  for (const area of areas)
+    for (const option of basic.careOptions)
+      await conn.run('INSERT INTO cap_coverage (location_id, care_option, service_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [area, option, id]);
   const idents = new Set((service.identifier ?? []).filter((i) => i.system && i.value).map((i) => `${i.system}|${i.value}`));
   for (const ident of idents) await conn.run('INSERT INTO cap_ident (ident, service_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [ident, id]);
 }

@@ -5,6 +5,29 @@
  */
 import { zoneOffsetMs } from '../lib/time.ts';
 
+/**
+ * The zone's offset at an instant, cached per UTC quarter hour: Intl is the slow part of every opening-hours
+ * question, and zones change their offset only on a quarter-hour boundary (Europe/Amsterdam: at 01:00 UTC).
+ */
+const QUARTER = 900_000;
+const offsets = new Map<string, Map<number, number>>();
+
+function offsetMs(ms: number, timeZone: string): number {
+  let zone = offsets.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    offsets.set(timeZone, zone);
+  }
+  const quarter = Math.floor(ms / QUARTER);
+  let offset = zone.get(quarter);
+  if (offset === undefined) {
+    offset = zoneOffsetMs(quarter * QUARTER, timeZone);
+    if (zone.size > 50_000) zone.clear();
+    zone.set(quarter, offset);
+  }
+  return offset;
+}
+
 export type DayCode = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export const DAY_CODES: readonly DayCode[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 export const MINUTE_MS = 60_000;
@@ -19,19 +42,33 @@ export interface WallClock {
 
 /** The local date, weekday and time of day of an instant. */
 export function wallClock(ms: number, timeZone: string): WallClock {
-  const local = new Date(ms + zoneOffsetMs(ms, timeZone));
+  const local = new Date(ms + offsetMs(ms, timeZone));
   const date = local.toISOString().slice(0, 10);
   const minutes = local.getUTCHours() * 60 + local.getUTCMinutes() + local.getUTCSeconds() / 60;
   return { date, day: DAY_CODES[local.getUTCDay()] as DayCode, minutes };
 }
 
+const DAY_MS = 86_400_000;
+const dayNumbers = new Map<string, number>();
+
+/** Days since 1970-01-01 of a calendar date (cached: the same few dates are asked for again and again). */
+function dayNumber(date: string): number {
+  let n = dayNumbers.get(date);
+  if (n === undefined) {
+    const [y, m, d] = date.split('-').map(Number);
+    n = Math.round(Date.UTC(y ?? 0, (m ?? 1) - 1, d ?? 1) / DAY_MS);
+    if (dayNumbers.size > 10_000) dayNumbers.clear();
+    dayNumbers.set(date, n);
+  }
+  return n;
+}
+
 export function addDays(date: string, days: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y ?? 0, (m ?? 1) - 1, (d ?? 1) + days)).toISOString().slice(0, 10);
+  return days === 0 ? date : new Date((dayNumber(date) + days) * DAY_MS).toISOString().slice(0, 10);
 }
 
 export function dayCodeOf(date: string): DayCode {
-  return DAY_CODES[new Date(`${date}T00:00:00Z`).getUTCDay()] as DayCode;
+  return DAY_CODES[(((dayNumber(date) + 4) % 7) + 7) % 7] as DayCode;
 }
 
 /**
@@ -41,10 +78,9 @@ export function dayCodeOf(date: string): DayCode {
  */
 export function instantOf(date: string, minutes: number, timeZone: string): number {
   if (minutes >= DAY_MINUTES) return instantOf(addDays(date, Math.floor(minutes / DAY_MINUTES)), minutes % DAY_MINUTES, timeZone);
-  const [y, m, d] = date.split('-').map(Number);
-  const wall = Date.UTC(y ?? 0, (m ?? 1) - 1, d ?? 1) + Math.round(minutes * MINUTE_MS);
-  const guess = wall - zoneOffsetMs(wall, timeZone);
-  return wall - zoneOffsetMs(guess, timeZone);
+  const wall = dayNumber(date) * DAY_MS + Math.round(minutes * MINUTE_MS);
+  const guess = wall - offsetMs(wall, timeZone);
+  return wall - offsetMs(guess, timeZone);
 }
 
 /** "HH:MM" or "HH:MM:SS" → minutes; "24:00" and FHIR's last second "23:59:59" both mean the end of the day. */
@@ -58,7 +94,7 @@ export function parseTimeOfDay(value: string): number | undefined {
 
 /** FHIR instant in local time with its offset, e.g. 2026-10-25T09:00:00+01:00. */
 export function formatLocalInstant(ms: number, timeZone: string): string {
-  const offset = Math.round(zoneOffsetMs(ms, timeZone) / MINUTE_MS);
+  const offset = Math.round(offsetMs(ms, timeZone) / MINUTE_MS);
   const local = new Date(Math.floor(ms / 1000) * 1000 + offset * MINUTE_MS).toISOString().slice(0, 19);
   const abs = Math.abs(offset);
   return `${local}${offset < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;

@@ -44,7 +44,7 @@ for (const store of storeKinds()) {
       t.equal(sub(resultOf(matches[1] as BundleEntry), 'agreement')?.valueString, 'agr-demo-houtribdijk');
       const outcome = b.entry?.at(-1);
       t.equal(outcome?.search?.mode, 'outcome');
-      t.match((outcome?.resource as OperationOutcome).issue[0]?.diagnostics, /place resolved to pc-enkhuizen/);
+      t.match((outcome?.resource as OperationOutcome | undefined)?.issue[0]?.diagnostics, /place resolved to pc-enkhuizen/);
       t.notOk(r.text.includes('"Patient"'), 'no patient data');
       t.match(b.link?.[0]?.url, /\$broad-triage\?care-option=/);
     });
