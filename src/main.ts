@@ -32,6 +32,7 @@ import { createLogger } from './server/logger.ts';
 import { seedDemoRegion } from './demo/seed.ts';
 import { openStore } from './store/open-store.ts';
 import { loadValidator } from './validation/index.ts';
+import { type DeliveryPorts, setupDelivery } from './delivery/index.ts';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -44,7 +45,14 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export async function createGateway(config: Readonly<GatewayConfig>, logDestination?: DestinationStream): Promise<Gateway> {
+/**
+ * The ports other stages plug in (docs/routing.md): the policy point (ReleasePort, contract §4), the Router
+ * (routing engine), the outbound translators (contract §6), the attempt audit writer, an HTTP dispatcher.
+ * Delivery sends nothing until a ReleasePort is wired; without a Router, the coordinator assigns owners.
+ */
+export type GatewayPorts = DeliveryPorts;
+
+export async function createGateway(config: Readonly<GatewayConfig>, logDestination?: DestinationStream, ports: GatewayPorts = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, logDestination);
   ensureTypeSchemasIndexed();
   const registry = buildSearchParamRegistry();
@@ -56,6 +64,26 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
       ...(config.pgSchema ? { pgSchema: config.pgSchema } : {}),
     },
     registry,
+  );
+  // --- workflow and delivery: Task writes fill the outbox in their own transaction; a worker delivers
+  const delivery = await setupDelivery(
+    store,
+    registry,
+    {
+      worker: config.deliveryWorker,
+      concurrency: config.deliveryConcurrency,
+      pollMs: config.deliveryPollMs,
+      timeoutMs: config.deliveryTimeoutMs,
+      leaseSeconds: config.deliveryLeaseSeconds,
+      backoffBaseMs: config.deliveryBackoffBaseMs,
+      backoffMaxMs: config.deliveryBackoffMaxMs,
+      maxAgeSeconds: config.deliveryMaxAgeSeconds,
+      ...(config.deliverySecretsFile ? { secretsFile: config.deliverySecretsFile } : {}),
+      ...(config.answerTimeouts ? { answerTimeouts: config.answerTimeouts } : {}),
+      publicBase: config.baseUrl ?? `http://localhost:${config.port}/fhir`,
+    },
+    ports,
+    logger,
   );
   const terminology = new Terminology({
     dirs: [join(config.profilesDir, 'terminology'), ...(config.regionDir ? [config.regionDir] : [])],
@@ -77,7 +105,15 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     },
   });
   logger.info({ regionModel: capacity.regionModelSources, summary: capacity.summary, territoriesChanged: capacity.territoriesChanged }, 'capacity ready');
-  const context: IngestContext = { store, registry, validator, terminology, mappings: loadMappings(config.mappingsDir), operations: capacity.operations };
+  const context: IngestContext = {
+    store: delivery.store,
+    registry,
+    validator,
+    terminology,
+    mappings: loadMappings(config.mappingsDir),
+    operations: [...delivery.operations, ...capacity.operations],
+    resourceDocumentation: delivery.documentation,
+  };
   await publishTerminology(store, registry, terminology);
   if (config.seedDemoRegion) {
     const seeded = await seedDemoRegion(context, new Date());
@@ -125,6 +161,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
       closed = true;
       for (const l of listeners) await new Promise((r) => l.close(r));
       await app.close();
+      await delivery.close();
       await store.close();
     },
   };

@@ -9,28 +9,25 @@ import type { Bundle, BundleEntry, Extension, HealthcareService, OperationOutcom
 import { seesMobileUnits } from '../access/mobile-units.ts';
 import { requireScope } from '../access/policy.ts';
 import { searchRequestOf } from '../rest/handlers.ts';
-import type { FhirOperation, FhirRequest, HandlerScope } from '../rest/types.ts';
+import type { FhirRequest, HandlerScope, OperationDef } from '../rest/types.ts';
 import type { Capacity } from './capacity.ts';
 import { MAX_LIMIT } from './find-care-options.ts';
 import { parseBoolean, parseCareOption, parseCount, parseDuration, parsePlace, readParams, required } from './http-params.ts';
 import type { CareOptionResult, ExcludedCandidate, RankedOption } from './types.ts';
 import { CAPACITY_SOURCE_SYSTEM, CARE_OPTION_SYSTEM, CROWDING_LEVEL_SYSTEM } from './vocabulary.ts';
 
-export const BROAD_TRIAGE_DEFINITION = 'https://spoedbrug.nl/fhir/OperationDefinition/HealthcareService-broad-triage';
 export const RESULT_EXTENSION = 'https://spoedbrug.nl/fhir/StructureDefinition/broad-triage-result';
 export const DECLINE_SYSTEM = 'https://spoedbrug.nl/fhir/CodeSystem/broad-triage-decline';
 /** the outcome entry lists at most this many declines (the domain result has them all) */
 const MAX_OUTCOME_ISSUES = 200;
 
-export function broadTriageOperation(capacity: Capacity): FhirOperation {
+export function broadTriageOperation(capacity: Capacity): OperationDef {
   return {
-    name: 'broad-triage',
-    resourceType: 'HealthcareService',
+    path: 'HealthcareService/$broad-triage',
     methods: ['GET'],
-    definition: BROAD_TRIAGE_DEFINITION,
     documentation:
       'Broad triage: who can give care option X at place Y now or within a duration. Parameters care-option (system|code), location (postcode or lat,lon), within (e.g. PT4H), _count, explain. Returns no patient data (docs/capacity.md).',
-    handle: (scope, req) => handle(capacity, scope, req),
+    handler: (scope, req) => handle(capacity, scope, req),
   };
 }
 

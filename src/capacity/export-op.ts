@@ -11,24 +11,21 @@ import { requireScope } from '../access/policy.ts';
 import { URA_SYSTEM } from '../fhir/identifiers.ts';
 import { TERRITORY_SYSTEM } from '../region/model.ts';
 import { searchRequestOf } from '../rest/handlers.ts';
-import type { FhirOperation, FhirRequest } from '../rest/types.ts';
+import type { FhirRequest, OperationDef } from '../rest/types.ts';
 import type { Capacity } from './capacity.ts';
 import { parseCareOption, parseDuration, readParams } from './http-params.ts';
 import { POPULATION_SYSTEM, type PopulationCount, type RegionalCapacity } from './regional.ts';
 import { CARE_OPTION_SYSTEM, careOptionDisplay } from './vocabulary.ts';
 
 export const CAPACITY_MEASURE = 'https://spoedbrug.nl/fhir/Measure/regional-capacity';
-const DEFINITION = 'https://spoedbrug.nl/fhir/OperationDefinition/MeasureReport-capacity-summary';
 
-export function capacitySummaryOperation(capacity: Capacity): FhirOperation {
+export function capacitySummaryOperation(capacity: Capacity): OperationDef {
   return {
-    name: 'capacity-summary',
-    resourceType: 'MeasureReport',
+    path: 'MeasureReport/$capacity-summary',
     methods: ['GET'],
-    definition: DEFINITION,
     documentation:
       'Aggregate capacity of a territory per care option (summary MeasureReport, stratified by subregion). Parameters territory, within, care-option. Counts only, no patient data.',
-    handle: async (_scope, req) => {
+    handler: async (_scope, req) => {
       requireScope(req.caller, 'MeasureReport', 'read');
       const p = readParams(req.query, ['territory', 'within', 'care-option']);
       const careOption = p.get('care-option');
@@ -79,14 +76,12 @@ function populations(list: PopulationCount[]): MeasureReportGroupPopulation[] {
   return list.map((p) => ({ code: { coding: [{ system: POPULATION_SYSTEM, code: p.code }] }, count: p.count }));
 }
 
-export function incompleteServicesOperation(capacity: Capacity): FhirOperation {
+export function incompleteServicesOperation(capacity: Capacity): OperationDef {
   return {
-    name: 'incomplete',
-    resourceType: 'HealthcareService',
+    path: 'HealthcareService/$incomplete',
     methods: ['GET'],
-    definition: 'https://spoedbrug.nl/fhir/OperationDefinition/HealthcareService-incomplete',
     documentation: 'The services lacking opening hours, type of care or contact details; they are never routed until completed.',
-    handle: async (scope, req: FhirRequest) => {
+    handler: async (scope, req: FhirRequest) => {
       requireScope(req.caller, 'HealthcareService', 'search');
       readParams(req.query, []);
       const list = await capacity.incompleteServices();

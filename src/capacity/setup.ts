@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadRegionModel } from '../region/load.ts';
 import type { RegionModel } from '../region/model.ts';
 import { publishTerritories } from '../region/publish.ts';
-import type { FhirOperation } from '../rest/types.ts';
+import type { OperationDef } from '../rest/types.ts';
 import type { SearchParamRegistry } from '../search/params.ts';
 import type { SqlStore } from '../store/sql-store.ts';
 import { broadTriageOperation } from './broad-triage-op.ts';
@@ -30,7 +30,7 @@ export interface CapacitySetupOptions {
 
 export interface CapacitySetup {
   capacity: Capacity;
-  operations: FhirOperation[];
+  operations: OperationDef[];
   summary: SummaryReport;
   /** the files the region model came from; empty when there is none */
   regionModelSources: readonly string[];

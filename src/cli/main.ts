@@ -22,7 +22,9 @@ const USAGE = `usage: spoedbrug <command>
   convert --from <sector> <file>
                             convert a sector message (HL7 v2 for SEH) to a FHIR Bundle, print it (nothing stored)
   token --client <id> [--url http://localhost:8080] [--scope "system/*.rs"]
-                            get an access token from a running gateway with a demo client's key`;
+                            get an access token from a running gateway with a demo client's key
+  dlq list [--kind <kind>] [--json] | dlq replay <id…> | --all
+                            the delivery dead-letter list of the configured store; replay puts items back`;
 
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -37,6 +39,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await printToken(args);
       case 'convert':
         return convertFile(args);
+      case 'dlq':
+        return await deadLetters(args);
       default:
         process.stderr.write(`${USAGE}\n`);
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
@@ -77,6 +81,26 @@ async function printToken(args: string[]): Promise<number> {
   }
   process.stdout.write(`${body.access_token}\n`);
   return 0;
+}
+
+async function deadLetters(args: string[]): Promise<number> {
+  const config = loadConfig();
+  const { openStore } = await import('../store/open-store.ts');
+  const { buildSearchParamRegistry } = await import('../search/params.ts');
+  const { runDlq } = await import('../delivery/dlq-cli.ts');
+  const store = await openStore(
+    {
+      sqlitePath: config.sqlitePath,
+      ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+      ...(config.pgSchema ? { pgSchema: config.pgSchema } : {}),
+    },
+    buildSearchParamRegistry(),
+  );
+  try {
+    return await runDlq(store.driver, args, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+  } finally {
+    await store.close();
+  }
 }
 
 function convertFile(args: string[]): number {

@@ -58,6 +58,26 @@ export interface GatewayConfig {
   crowdingMaxAgeMinutes: number;
   /** mobile-unit positions older than this are not used */
   mobileUnitMaxAgeMinutes: number;
+  // --- delivery and workflow (docs/routing.md) ---
+  /** run the outbox worker in this process */
+  deliveryWorker: boolean;
+  /** deliveries in flight at once per process */
+  deliveryConcurrency: number;
+  /** how often the worker looks for due items when nothing woke it */
+  deliveryPollMs: number;
+  /** one delivery attempt's time limit */
+  deliveryTimeoutMs: number;
+  /** how long a worker holds an item; must exceed the attempt time limit (a killed worker's items wait this long) */
+  deliveryLeaseSeconds: number;
+  /** first retry delay; doubles per attempt, with jitter */
+  deliveryBackoffBaseMs: number;
+  deliveryBackoffMaxMs: number;
+  /** an item not delivered within this age goes to the dead-letter list */
+  deliveryMaxAgeSeconds: number;
+  /** JSON file of signing secrets per Endpoint/Subscription */
+  deliverySecretsFile?: string;
+  /** seconds a provider has to answer, per request-priority and per NTS/ambulance code (config file only) */
+  answerTimeouts?: { priority?: Record<string, number>; source?: Record<string, number> };
 }
 
 export const DEFAULTS: GatewayConfig = {
@@ -82,6 +102,14 @@ export const DEFAULTS: GatewayConfig = {
   capacityMaxAgeByCareOption: { 'elv-low': 1440, 'elv-high': 1440, 'crisis-wlz': 1440, grz: 1440, 'ggz-crisis-admission': 1440 },
   crowdingMaxAgeMinutes: 30,
   mobileUnitMaxAgeMinutes: 10,
+  deliveryWorker: true,
+  deliveryConcurrency: 32,
+  deliveryPollMs: 500,
+  deliveryTimeoutMs: 10_000,
+  deliveryLeaseSeconds: 40,
+  deliveryBackoffBaseMs: 1000,
+  deliveryBackoffMaxMs: 300_000,
+  deliveryMaxAgeSeconds: 3600,
 };
 
 /** Environment variable → config key, with how to read it. */
@@ -116,6 +144,15 @@ export const ENVIRONMENT: Record<string, { key: keyof GatewayConfig; kind: 'stri
   SPOEDBRUG_CAPACITY_MAX_AGE_MIN: { key: 'capacityMaxAgeMinutes', kind: 'number' },
   SPOEDBRUG_CROWDING_MAX_AGE_MIN: { key: 'crowdingMaxAgeMinutes', kind: 'number' },
   SPOEDBRUG_MOBILE_UNIT_MAX_AGE_MIN: { key: 'mobileUnitMaxAgeMinutes', kind: 'number' },
+  SPOEDBRUG_DELIVERY_WORKER: { key: 'deliveryWorker', kind: 'boolean' },
+  SPOEDBRUG_DELIVERY_CONCURRENCY: { key: 'deliveryConcurrency', kind: 'number' },
+  SPOEDBRUG_DELIVERY_POLL_MS: { key: 'deliveryPollMs', kind: 'number' },
+  SPOEDBRUG_DELIVERY_TIMEOUT_MS: { key: 'deliveryTimeoutMs', kind: 'number' },
+  SPOEDBRUG_DELIVERY_LEASE: { key: 'deliveryLeaseSeconds', kind: 'number' },
+  SPOEDBRUG_DELIVERY_BACKOFF_MS: { key: 'deliveryBackoffBaseMs', kind: 'number' },
+  SPOEDBRUG_DELIVERY_BACKOFF_MAX_MS: { key: 'deliveryBackoffMaxMs', kind: 'number' },
+  SPOEDBRUG_DELIVERY_MAX_AGE: { key: 'deliveryMaxAgeSeconds', kind: 'number' },
+  SPOEDBRUG_DELIVERY_SECRETS: { key: 'deliverySecretsFile', kind: 'string' },
 };
 
 export const CONFIG_SCHEMA = {
@@ -178,6 +215,23 @@ export const CONFIG_SCHEMA = {
     },
     crowdingMaxAgeMinutes: { type: 'integer', minimum: 1, maximum: 10080 },
     mobileUnitMaxAgeMinutes: { type: 'integer', minimum: 1, maximum: 1440 },
+    deliveryWorker: { type: 'boolean' },
+    deliveryConcurrency: { type: 'integer', minimum: 1, maximum: 1024 },
+    deliveryPollMs: { type: 'integer', minimum: 10, maximum: 60_000 },
+    deliveryTimeoutMs: { type: 'integer', minimum: 100, maximum: 300_000 },
+    deliveryLeaseSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
+    deliveryBackoffBaseMs: { type: 'integer', minimum: 1 },
+    deliveryBackoffMaxMs: { type: 'integer', minimum: 1 },
+    deliveryMaxAgeSeconds: { type: 'integer', minimum: 1 },
+    deliverySecretsFile: { type: 'string', minLength: 1 },
+    answerTimeouts: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        priority: { type: 'object', propertyNames: { enum: ['routine', 'urgent', 'asap', 'stat'] }, additionalProperties: { type: 'integer', minimum: 1 } },
+        source: { type: 'object', propertyNames: { pattern: '^(U[0-5]|A[0-2]|B[12]|C[12])$' }, additionalProperties: { type: 'integer', minimum: 1 } },
+      },
+    },
   },
 } as const;
 
@@ -193,6 +247,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = merged as unknown as GatewayConfig;
   if (config.authMode !== 'smart' && !(config.tlsCertFile && config.tlsKeyFile && config.tlsCaFile))
     throw ConfigInvalid({ params: ['authMode', `${config.authMode} needs tlsCertFile, tlsKeyFile and tlsCaFile`] });
+  if (config.deliveryLeaseSeconds * 1000 <= config.deliveryTimeoutMs)
+    throw ConfigInvalid({ params: ['deliveryLeaseSeconds', 'must be longer than deliveryTimeoutMs, or two workers could send one item at once'] });
   return Object.freeze(config);
 }
 

@@ -139,6 +139,14 @@ export const SourceValueInvalid = defineError('SPB_ERR_INGEST_VALUE', 'value', 4
 export const SourceValueMissing = defineError('SPB_ERR_INGEST_REQUIRED', 'required', 422, '%s is required for %s');
 export const UnknownSector = defineError('SPB_ERR_INGEST_UNKNOWN_SECTOR', 'not-found', 404, 'No ingest for sector %s');
 
+// --- workflow and delivery --------------------------------------------------------------------------
+export const InvalidTaskTransition = defineError('SPB_ERR_WORKFLOW_TRANSITION', 'business-rule', 409, 'Task.status cannot go from %s to %s');
+export const TaskFieldForbidden = defineError('SPB_ERR_WORKFLOW_FIELD', 'forbidden', 403, 'Not allowed to change %s: %s');
+export const RerouteRefused = defineError('SPB_ERR_WORKFLOW_REROUTE', 'business-rule', 409, 'The Task cannot be rerouted: %s');
+export const SubscriptionInvalid = defineError('SPB_ERR_SUBSCRIPTION_INVALID', 'invalid', 400, '%s: %s');
+export const DeadLetterNotFound = defineError('SPB_ERR_DELIVERY_DEAD_LETTER', 'not-found', 404, 'No dead letter %s');
+export const DeliveryConfigInvalid = defineError('SPB_ERR_DELIVERY_CONFIG', 'invalid', 500, 'Delivery configuration %s is invalid: %s');
+
 // --- capacity and region (issue 6 point 2, issue 7) -------------------------------------------------
 export const RegionModelInvalid = defineError('SPB_ERR_REGION_MODEL_INVALID', 'invalid', 500, 'Region model file %s is invalid at %s: %s');
 /** A broad-triage or export parameter that cannot be read; the message names the parameter, never the value. */

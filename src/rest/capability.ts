@@ -31,7 +31,10 @@ export function capabilityStatement(ctx: FhirContext): CapabilityStatement {
         documentation: 'Unknown search parameters are rejected (400) unless the client sends Prefer: handling=lenient.',
         resource: SUPPORTED_RESOURCE_TYPES.map((type) => restResource(ctx, type)),
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
-        operation: [{ name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' }],
+        operation: [
+          { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' },
+          ...contributedOps(ctx, (p) => p.startsWith('$')),
+        ],
       },
     ],
   };
@@ -42,8 +45,10 @@ export function capabilityStatement(ctx: FhirContext): CapabilityStatement {
 function restResource(ctx: FhirContext, type: string): CapabilityStatementRestResource {
   const params = [...(ctx.registry.get(type)?.values() ?? [])];
   const profiles = ctx.validator.knownProfiles().filter((p) => p.toLowerCase().includes(type.toLowerCase()));
+  const documentation = ctx.resourceDocumentation?.[type];
   return {
     type: type as CapabilityStatementRestResource['type'],
+    ...(documentation ? { documentation } : {}),
     ...(profiles.length ? { supportedProfile: profiles } : {}),
     interaction: (APPEND_ONLY_TYPES.has(type) ? APPEND_ONLY : READ_WRITE).map((code) => ({ code })),
     versioning: 'versioned-update',
@@ -57,7 +62,18 @@ function restResource(ctx: FhirContext, type: string): CapabilityStatementRestRe
     operation: [
       { name: 'validate', definition: 'http://hl7.org/fhir/OperationDefinition/Resource-validate' },
       ...(type === 'ConceptMap' ? [{ name: 'translate', definition: 'http://hl7.org/fhir/OperationDefinition/ConceptMap-translate' }] : []),
-      ...(ctx.operations ?? []).filter((o) => o.resourceType === type).map((o) => ({ name: o.name, definition: o.definition, documentation: o.documentation })),
+      ...contributedOps(ctx, (p) => p.startsWith(`${type}/`)),
     ],
   };
+}
+
+/** Operations other modules contributed, named in the CapabilityStatement with their documentation. */
+function contributedOps(ctx: FhirContext, where: (path: string) => boolean) {
+  return (ctx.operations ?? [])
+    .filter((o) => where(o.path))
+    .map((o) => ({
+      name: o.path.slice(o.path.lastIndexOf('$') + 1),
+      definition: `https://spoedbrug.nl/fhir/OperationDefinition/${o.path.slice(o.path.lastIndexOf('$') + 1)}`,
+      documentation: o.documentation,
+    }));
 }

@@ -9,6 +9,7 @@ import { parseETag, versionHeaders, writeResponse } from './respond.ts';
 import { readVisible, restrictSearch } from './access-checks.ts';
 import type { FhirRequest, FhirResponse, HandlerScope } from './types.ts';
 import { assertValid } from './write-check.ts';
+import { checkTaskChange } from '../workflow/task-rules.ts';
 
 /** Audit records are evidence (NEN 7513): once written they are never changed or removed through the API. */
 const APPEND_ONLY = new Set(['AuditEvent']);
@@ -66,6 +67,7 @@ function guardWrite<T extends Resource>(req: FhirRequest, existing: Resource | u
   if (existing) {
     requireScope(req.caller, resource.resourceType, 'update');
     checkChange(req.caller, existing, 'update');
+    checkTaskChange(req.caller, existing, resource, parseETag(req.ifMatch)); // the Task workflow: transitions, who may make them
   } else {
     requireScope(req.caller, resource.resourceType, 'create');
     checkCreate(req.caller, resource);

@@ -25,6 +25,7 @@ export async function dispatch(scope: HandlerScope, req: FhirRequest): Promise<F
   if (!first) return notAllowed(req);
   if (first === 'metadata' && parts.length === 1) return m === 'GET' ? { status: 200, body: capabilityStatement(scope) } : notAllowed(req);
   if (first === '_history' && parts.length === 1) return m === 'GET' ? h.history(scope, req) : notAllowed(req);
+  if (first.startsWith('$') && parts.length === 1) return contributed(scope, req, first, undefined) ?? notAllowed(req);
   if (!isSupportedResourceType(first)) throw UnknownResourceType({ params: [first.slice(0, 64)] });
   const type = first;
   if (parts.length === 1) {
@@ -54,9 +55,19 @@ export async function dispatch(scope: HandlerScope, req: FhirRequest): Promise<F
 async function operation(scope: HandlerScope, req: FhirRequest, type: string, op: string, id: string | undefined): Promise<FhirResponse> {
   if (op === '$validate' && (req.method === 'POST' || req.method === 'GET')) return validateOperation(scope, req, type, id);
   if (op === '$translate' && type === 'ConceptMap' && (req.method === 'POST' || req.method === 'GET')) return translateOperation(scope, req, id);
-  const provided = id ? undefined : scope.operations?.find((o) => `$${o.name}` === op && o.resourceType === type);
-  if (provided) return provided.methods.includes(req.method === 'HEAD' ? 'GET' : req.method) ? provided.handle(scope, req) : notAllowed(req);
+  const added = contributed(scope, req, id ? `${type}/{id}/${op}` : `${type}/${op}`, id);
+  if (added) return added;
   throw UnknownOperation({ params: [op.slice(0, 64), id ? `${type}/{id}` : type] });
+}
+
+/** An operation another module contributed (FhirContext.operations), if one matches path and method. */
+function contributed(scope: HandlerScope, req: FhirRequest, path: string, id: string | undefined): Promise<FhirResponse> | undefined {
+  const def = scope.operations?.find((o) => o.path === path);
+  if (!def) {
+    if (path.startsWith('$')) throw UnknownOperation({ params: [path.slice(0, 64), 'the system'] });
+    return undefined;
+  }
+  return def.methods.includes(req.method === 'HEAD' ? 'GET' : req.method) ? def.handler(scope, req, id) : undefined;
 }
 
 function notAllowed(req: FhirRequest): never {

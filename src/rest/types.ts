@@ -35,20 +35,19 @@ export interface FhirContext {
   registry: SearchParamRegistry;
   validator: FhirValidator;
   terminology: Terminology;
-  /** operations other modules provide (e.g. capacity's $broad-triage); dispatched by the router, listed in the CapabilityStatement */
-  operations?: readonly FhirOperation[];
+  /** operations other modules add (delivery: $dead-letters, $replay, Task/{id}/$reroute); key as in OperationDef.path */
+  operations?: readonly OperationDef[];
+  /** per resource type, what other modules add to its CapabilityStatement entry (e.g. Subscription support) */
+  resourceDocumentation?: Readonly<Record<string, string>>;
 }
 
-/** A type-level FHIR operation (`GET /fhir/<type>/$<name>`) provided by a domain module. */
-export interface FhirOperation {
-  /** without the `$` */
-  name: string;
-  resourceType: string;
+/** An operation contributed by another module through the composition root. */
+export interface OperationDef {
+  /** '$name' (system), 'Type/$name' (type) or 'Type/{id}/$name' (instance) */
+  path: string;
   methods: readonly FhirMethod[];
-  /** canonical URL of its OperationDefinition */
-  definition: string;
   documentation: string;
-  handle(scope: HandlerScope, req: FhirRequest): Promise<FhirResponse>;
+  handler(scope: HandlerScope, req: FhirRequest, id?: string): Promise<FhirResponse>;
 }
 
 /** What a handler works against: the store, or one transaction's repository. */

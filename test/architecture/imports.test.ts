@@ -17,17 +17,36 @@ const ALLOWED: Record<string, string[]> = {
   terminology: ['fhir', 'lib', 'search', 'store'],
   mapping: ['fhir', 'lib', 'adapters', 'terminology'],
   ingest: ['fhir', 'lib', 'adapters', 'mapping', 'rest', 'terminology'],
-  rest: ['fhir', 'lib', 'search', 'store', 'validation', 'access', 'identity', 'terminology'],
+  rest: ['fhir', 'lib', 'search', 'store', 'validation', 'access', 'identity', 'terminology', 'workflow'],
   demo: ['fhir', 'lib', 'rest', 'access', 'identity', 'region', 'capacity', 'search'],
   region: ['fhir', 'lib', 'search', 'store'],
   capacity: ['fhir', 'lib', 'region', 'store', 'search', 'access', 'identity', 'rest'],
   config: ['fhir', 'lib'],
   server: ['fhir', 'lib', 'rest', 'store', 'search', 'identity', 'access', 'ingest', 'adapters'],
+  workflow: ['fhir', 'lib', 'identity', 'store', 'terminology'],
+  delivery: ['fhir', 'lib', 'identity', 'access', 'search', 'store', 'rest', 'workflow'],
   cli: ['*'],
   '.': ['*'],
 };
-const FRAMEWORK_FREE = ['lib', 'fhir', 'search', 'validation', 'store', 'rest', 'demo', 'identity', 'access', 'adapters', 'terminology', 'mapping', 'ingest'];
-FRAMEWORK_FREE.push('region', 'capacity');
+const FRAMEWORK_FREE = [
+  'lib',
+  'fhir',
+  'search',
+  'validation',
+  'store',
+  'rest',
+  'demo',
+  'identity',
+  'access',
+  'adapters',
+  'terminology',
+  'mapping',
+  'ingest',
+  'workflow',
+  'delivery',
+  'region',
+  'capacity',
+];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

@@ -13,7 +13,7 @@ import { type GatewayConfig, loadConfig } from '../../src/config/config.ts';
 import { clientAssertion } from '../../src/identity/assertion.ts';
 import { demoKeyFile } from '../../src/identity/demo-clients.ts';
 import { ASSERTION_TYPE } from '../../src/identity/token-service.ts';
-import { createGateway, type Gateway } from '../../src/main.ts';
+import { createGateway, type Gateway, type GatewayPorts } from '../../src/main.ts';
 import type { PgDriver } from '../../src/store/pg-driver.ts';
 import type { SqlStore } from '../../src/store/sql-store.ts';
 
@@ -42,6 +42,8 @@ export interface TestGatewayOptions {
   seed?: boolean;
   bodyLimitBytes?: number;
   config?: Partial<GatewayConfig>;
+  /** ports for the delivery stage (policy point, Router, translators); none = nothing is delivered */
+  ports?: GatewayPorts;
 }
 
 export async function testGateway(opts: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -64,10 +66,12 @@ export async function testGateway(opts: TestGatewayOptions = {}): Promise<TestGa
       seedDemoClients: true,
       ...pg,
       ...(opts.bodyLimitBytes ? { bodyLimitBytes: opts.bodyLimitBytes } : {}),
+      // no background deliveries in tests that did not ask for them (their Tasks' demo Endpoints are .invalid)
+      ...(opts.ports ? {} : { deliveryWorker: false }),
       ...(opts.config ?? {}),
     },
   );
-  const gw = await createGateway(config, sink);
+  const gw = await createGateway(config, sink, opts.ports);
   const close = gw.close.bind(gw);
   const tokens = new Map<string, string>();
 
