@@ -69,6 +69,22 @@ export function consistentRead<T>(driver: SqlDriver, fn: (conn: SqlConn) => Prom
   });
 }
 
+/**
+ * Parsed summary bodies, keyed by their exact text: the same few thousand directory rows are read by every
+ * answer, and a map lookup costs less than JSON.parse and its garbage. The readers never change a body.
+ */
+const bodies = new Map<string, unknown>();
+function parsed<T>(text: unknown): T {
+  const key = String(text);
+  let value = bodies.get(key);
+  if (value === undefined) {
+    value = JSON.parse(key);
+    if (bodies.size > 50_000) bodies.clear();
+    bodies.set(key, value);
+  }
+  return value as T;
+}
+
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 export function readSnapshot(driver: SqlDriver, q: SnapshotQuery): Promise<Snapshot> {
@@ -167,13 +183,13 @@ async function serviceRows(conn: SqlConn, ids: string[], reached: Map<string, Re
   return rows.map((r) => {
     const id = String(r.service_id);
     const how = reached.get(id);
-    if (r.loc_body && r.location_id) locations.set(String(r.location_id), JSON.parse(String(r.loc_body)) as LocationBody);
+    if (r.loc_body && r.location_id) locations.set(String(r.location_id), parsed<LocationBody>(r.loc_body));
     return {
       id,
-      body: JSON.parse(String(r.body)) as ServiceBody,
+      body: parsed<ServiceBody>(r.body),
       ...(r.org_id ? { orgId: String(r.org_id) } : {}),
       ...(r.ura ? { ura: String(r.ura) } : {}),
-      ...(r.org_body ? { org: JSON.parse(String(r.org_body)) as OrgBody } : {}),
+      ...(r.org_body ? { org: parsed<OrgBody>(r.org_body) } : {}),
       coveredTerritories: [...(how?.territories ?? [])],
       identifiers: [...(how?.identifiers ?? [])],
       inReach: !!how,
@@ -211,11 +227,11 @@ async function scheduleRows(conn: SqlConn, serviceIds: string[], q: SnapshotQuer
     );
   });
   return rows.map((r) => {
-    if (r.loc_body && r.location_id) locations.set(String(r.location_id), JSON.parse(String(r.loc_body)) as LocationBody);
+    if (r.loc_body && r.location_id) locations.set(String(r.location_id), parsed<LocationBody>(r.loc_body));
     return {
       id: String(r.schedule_id),
       serviceId: String(r.service_id),
-      body: JSON.parse(String(r.body)) as ScheduleBody,
+      body: parsed<ScheduleBody>(r.body),
       freeNow: Number(r.free_now ?? 0),
       freeInWindow: Number(r.free_window ?? 0),
       ...(r.free_first !== undefined && r.free_first !== null ? { firstFree: Number(r.free_first) } : {}),
@@ -228,5 +244,5 @@ async function mobileRows(conn: SqlConn, orgs: string[]): Promise<MobileRecord[]
   const rows = await inChunks(orgs, (chunk) =>
     conn.all(`SELECT location_id, org_id, body FROM cap_location WHERE mobile = 1 AND org_id IN (${marks(chunk.length)})`, chunk),
   );
-  return rows.map((r) => ({ id: String(r.location_id), orgId: String(r.org_id), body: JSON.parse(String(r.body)) as LocationBody }));
+  return rows.map((r) => ({ id: String(r.location_id), orgId: String(r.org_id), body: parsed<LocationBody>(r.body) }));
 }
