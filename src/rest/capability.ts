@@ -11,10 +11,10 @@ const APPEND_ONLY = ['read', 'vread', 'history-instance', 'history-type', 'creat
 const APPEND_ONLY_TYPES = new Set(['AuditEvent']);
 const VERSION = '0.1.0';
 
-let cached: { key: FhirContext['registry']; operations: FhirContext['operations']; value: CapabilityStatement } | undefined;
+let cached: { key: FhirContext['registry']; value: CapabilityStatement } | undefined;
 
 export function capabilityStatement(ctx: FhirContext): CapabilityStatement {
-  if (cached?.key === ctx.registry && cached.operations === ctx.operations) return cached.value;
+  if (cached?.key === ctx.registry) return cached.value;
   const value: CapabilityStatement = {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -38,7 +38,7 @@ export function capabilityStatement(ctx: FhirContext): CapabilityStatement {
       },
     ],
   };
-  cached = { key: ctx.registry, operations: ctx.operations, value };
+  cached = { key: ctx.registry, value };
   return value;
 }
 
