@@ -8,7 +8,9 @@ import { ConfigInvalid } from './fhir/errors.ts';
 import { startMllp } from './server/mllp.ts';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { demoRegion } from './demo/region-data.ts';
+import { DEMO_REGION_MODEL_DIR, demoRegion } from './demo/region-data.ts';
+import type { Capacity } from './capacity/capacity.ts';
+import { setUpCapacity } from './capacity/setup.ts';
 import { URA_SYSTEM } from './fhir/identifiers.ts';
 import type { Sector } from './identity/caller.ts';
 import { ClientRegistry, callerForClient } from './identity/clients.ts';
@@ -38,6 +40,8 @@ export interface Gateway {
   /** start the MLLP listener (serve does this when a client is configured for it) */
   startMllp(port: number, clientId: string): Promise<Server>;
   context: IngestContext;
+  /** capacity, region model and broad triage (docs/capacity.md), for routing */
+  capacity: Capacity;
   logger: Logger;
   /** FHIR → a sector format (docs/contracts.md §6), for the delivery stage, after the policy point */
   translateOutbound: TranslateOutbound;
@@ -95,13 +99,25 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     { translate: translateOutbound, ...ports },
     logger,
   );
+  // capacity and region (issue 6 point 2, issue 7): summary tables, region model, territories, operations
+  const capacity = await setUpCapacity(store, registry, {
+    ...(config.regionDir ? { regionDir: config.regionDir } : {}),
+    ...(config.seedDemoRegion ? { fallbackModelDir: DEMO_REGION_MODEL_DIR } : {}),
+    freshness: {
+      capacityMinutes: config.capacityMaxAgeMinutes,
+      capacityByCareOption: config.capacityMaxAgeByCareOption,
+      crowdingMinutes: config.crowdingMaxAgeMinutes,
+      mobileUnitMinutes: config.mobileUnitMaxAgeMinutes,
+    },
+  });
+  logger.info({ regionModel: capacity.regionModelSources, summary: capacity.summary, territoriesChanged: capacity.territoriesChanged }, 'capacity ready');
   const context: IngestContext = {
     store: delivery.store,
     registry,
     validator,
     terminology,
     mappings,
-    operations: delivery.operations,
+    operations: [...delivery.operations, ...capacity.operations],
     resourceDocumentation: delivery.documentation,
   };
   await publishTerminology(store, registry, terminology);
@@ -136,6 +152,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
   return {
     app,
     context,
+    capacity: capacity.capacity,
     logger,
     translateOutbound,
     async startMllp(port, clientId) {

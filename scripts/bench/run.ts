@@ -15,6 +15,7 @@ const BENCHES: Array<[string, () => Promise<Bench | string>]> = [
   ['search', async () => (await import('./search.bench.ts')).run],
   ['seh ingest', async () => (await import('./seh-ingest.bench.ts')).run],
   ['sector adapters', async () => (await import('./sector-convert.bench.ts')).run],
+  ['broad triage', async () => (await import('./broad-triage.bench.ts')).run],
   ['delivery', async () => (await import('./delivery.bench.ts')).run],
 ];
 

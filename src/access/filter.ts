@@ -10,4 +10,6 @@ export type AccessFilter =
   /** Tasks it owns, requested, or is asked to perform */
   | { kind: 'workflow'; ura: string; orgRef?: string }
   /** patient data it owns, or that a Task addressed to it points at or is about */
-  | { kind: 'patient'; ura: string; orgRef?: string };
+  | { kind: 'patient'; ura: string; orgRef?: string }
+  /** everything except resources carrying this meta.security label, unless the caller owns them (mobile-units.ts) */
+  | { kind: 'unlabelled'; system: string; code: string; ura: string };

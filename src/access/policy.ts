@@ -9,6 +9,7 @@ import { type Caller, hasRole } from '../identity/caller.ts';
 import { allows, type Permission } from '../identity/scopes.ts';
 import { CATEGORY, type Category, OWNER_TAG_SYSTEM } from './categories.ts';
 import type { AccessFilter } from './filter.ts';
+import { labelMobileUnit, locationFilter } from './mobile-units.ts';
 
 export type Action = 'create' | 'read' | 'update' | 'delete' | 'search';
 const PERMISSION: Record<Action, Permission> = { create: 'c', read: 'r', update: 'u', delete: 'd', search: 's' };
@@ -32,6 +33,7 @@ export function readFilter(caller: Caller | undefined, type: string): AccessFilt
   const org = caller.organizationRef ? { orgRef: caller.organizationRef } : {};
   switch (c) {
     case 'directory':
+      return type === 'Location' ? locationFilter(caller) : { kind: 'all' };
     case 'conformance':
     case 'aggregate':
       return { kind: 'all' };
@@ -98,5 +100,5 @@ export function stampOwner<T extends Resource>(caller: Caller | undefined, resou
   const owner = keep ?? (caller && !(hasRole(caller, 'administrator') && requested) ? caller.ura : requested);
   const tags = (resource.meta?.tag ?? []).filter((t) => t.system !== OWNER_TAG_SYSTEM);
   if (owner) tags.push({ system: OWNER_TAG_SYSTEM, code: owner });
-  return { ...resource, meta: { ...resource.meta, ...(tags.length ? { tag: tags } : {}) } };
+  return labelMobileUnit({ ...resource, meta: { ...resource.meta, ...(tags.length ? { tag: tags } : {}) } });
 }

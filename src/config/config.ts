@@ -50,6 +50,14 @@ export interface GatewayConfig {
   rateLimitPerMinute: number;
   /** concurrent requests before new ones are shed with 503 */
   maxInFlight: number;
+  /** capacity (Slots, via their Schedule's capacity-reported) older than this is stale and not routed to */
+  capacityMaxAgeMinutes: number;
+  /** per care option, replacing capacityMaxAgeMinutes (beds are typically reported once a day) */
+  capacityMaxAgeByCareOption: Record<string, number>;
+  /** crowding older than this is ignored */
+  crowdingMaxAgeMinutes: number;
+  /** mobile-unit positions older than this are not used */
+  mobileUnitMaxAgeMinutes: number;
   // --- delivery and workflow (docs/routing.md) ---
   /** run the outbox worker in this process */
   deliveryWorker: boolean;
@@ -90,6 +98,10 @@ export const DEFAULTS: GatewayConfig = {
   rateLimitPerMinute: 6000,
   mllpPort: 2575,
   maxInFlight: 512,
+  capacityMaxAgeMinutes: 60,
+  capacityMaxAgeByCareOption: { 'elv-low': 1440, 'elv-high': 1440, 'crisis-wlz': 1440, grz: 1440, 'ggz-crisis-admission': 1440 },
+  crowdingMaxAgeMinutes: 30,
+  mobileUnitMaxAgeMinutes: 10,
   deliveryWorker: true,
   deliveryConcurrency: 32,
   deliveryPollMs: 500,
@@ -129,6 +141,9 @@ export const ENVIRONMENT: Record<string, { key: keyof GatewayConfig; kind: 'stri
   MLLP_PORT: { key: 'mllpPort', kind: 'number' },
   SPOEDBRUG_MLLP_CLIENT: { key: 'mllpClient', kind: 'string' },
   SPOEDBRUG_MAX_IN_FLIGHT: { key: 'maxInFlight', kind: 'number' },
+  SPOEDBRUG_CAPACITY_MAX_AGE_MIN: { key: 'capacityMaxAgeMinutes', kind: 'number' },
+  SPOEDBRUG_CROWDING_MAX_AGE_MIN: { key: 'crowdingMaxAgeMinutes', kind: 'number' },
+  SPOEDBRUG_MOBILE_UNIT_MAX_AGE_MIN: { key: 'mobileUnitMaxAgeMinutes', kind: 'number' },
   SPOEDBRUG_DELIVERY_WORKER: { key: 'deliveryWorker', kind: 'boolean' },
   SPOEDBRUG_DELIVERY_CONCURRENCY: { key: 'deliveryConcurrency', kind: 'number' },
   SPOEDBRUG_DELIVERY_POLL_MS: { key: 'deliveryPollMs', kind: 'number' },
@@ -159,6 +174,10 @@ export const CONFIG_SCHEMA = {
     'authMode',
     'rateLimitPerMinute',
     'maxInFlight',
+    'capacityMaxAgeMinutes',
+    'capacityMaxAgeByCareOption',
+    'crowdingMaxAgeMinutes',
+    'mobileUnitMaxAgeMinutes',
   ],
   properties: {
     port: { type: 'integer', minimum: 0, maximum: 65535 },
@@ -188,6 +207,14 @@ export const CONFIG_SCHEMA = {
     mllpPort: { type: 'integer', minimum: 0, maximum: 65535 },
     mllpClient: { type: 'string', minLength: 1 },
     maxInFlight: { type: 'integer', minimum: 1 },
+    capacityMaxAgeMinutes: { type: 'integer', minimum: 1, maximum: 10080 },
+    capacityMaxAgeByCareOption: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-z0-9-]{1,64}$' },
+      additionalProperties: { type: 'integer', minimum: 1, maximum: 10080 },
+    },
+    crowdingMaxAgeMinutes: { type: 'integer', minimum: 1, maximum: 10080 },
+    mobileUnitMaxAgeMinutes: { type: 'integer', minimum: 1, maximum: 1440 },
     deliveryWorker: { type: 'boolean' },
     deliveryConcurrency: { type: 'integer', minimum: 1, maximum: 1024 },
     deliveryPollMs: { type: 'integer', minimum: 10, maximum: 60_000 },

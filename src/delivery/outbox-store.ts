@@ -10,7 +10,6 @@ import type { Resource, Subscription, Task } from '@medplum/fhirtypes';
 import { parseSearchRequest } from '../search/request.ts';
 import type { SearchParamRegistry } from '../search/params.ts';
 import type { SearchRequest } from '../search/request.ts';
-import { SqlRepository } from '../store/sql-repository.ts';
 import type { SqlStore } from '../store/sql-store.ts';
 import type { SqlConn, SqlDriver } from '../store/sql.ts';
 import type { CreateOptions, FhirRepository, FhirStore, HistoryPage, HistoryQuery, SearchResult, UpdateOptions, WriteResult } from '../store/types.ts';
@@ -55,7 +54,8 @@ export class OutboxStore implements FhirStore {
     let wrote = enqueuedOutside;
     let subs = false;
     const result = await this.driver.withTransaction(async (conn) => {
-      const repo = new WorkflowRepository(new SqlRepository(conn, this.driver, this.#opts.registry), conn, this.driver, this.#opts, this);
+      // the SQL store's repository for this connection, so its write observers (the capacity summary) see these writes too
+      const repo = new WorkflowRepository(this.inner.repository(conn), conn, this.driver, this.#opts, this);
       const value = await fn(repo, conn);
       wrote += repo.enqueued;
       subs ||= repo.wroteSubscription;
@@ -134,13 +134,13 @@ export class OutboxStore implements FhirStore {
 class WorkflowRepository implements FhirRepository {
   enqueued = 0;
   wroteSubscription = false;
-  #repo: SqlRepository;
+  #repo: FhirRepository;
   #conn: SqlConn;
   #driver: SqlDriver;
   #opts: OutboxStoreOptions;
   #store: OutboxStore;
 
-  constructor(repo: SqlRepository, conn: SqlConn, driver: SqlDriver, opts: OutboxStoreOptions, store: OutboxStore) {
+  constructor(repo: FhirRepository, conn: SqlConn, driver: SqlDriver, opts: OutboxStoreOptions, store: OutboxStore) {
     this.#repo = repo;
     this.#conn = conn;
     this.#driver = driver;

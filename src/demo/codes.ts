@@ -22,6 +22,7 @@ const PHYSICAL_TYPE_DISPLAY: Record<string, string> = {
   wa: 'Ward',
   ro: 'Room',
   area: 'Area',
+  ve: 'Vehicle',
 };
 
 const BED_STATUS_DISPLAY: Record<string, string> = {

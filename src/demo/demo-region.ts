@@ -1,11 +1,15 @@
 // Demo region "Demoregio Noord-Holland": a transaction Bundle that seeds a
 // fictitious ROAZ region (directory + capacity) into a FHIR server. Pure:
 // the same `now` always yields the same Bundle. Every entry is a conditional
-// create keyed on a demo identifier, so reseeding only adds new days' slots.
-import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import { conditionalCreate } from './demo-ids.ts';
-import { buildArea, buildEndpoint, buildLocation, buildOrganization, buildSchedule, buildService, ids } from './directory-resources.ts';
-import { type OrganizationData, type RegionData, demoRegion, hoursFor } from './region-data.ts';
+// create keyed on a demo identifier (territories: on their territory
+// identifier, so they match the ones the gateway publishes from the region
+// model), so reseeding only adds new days' slots.
+import type { Bundle, BundleEntry, Location, Resource } from '@medplum/fhirtypes';
+import { TERRITORY_SYSTEM } from '../region/model.ts';
+import { territoriesTopDown, territoryLocation } from '../region/publish.ts';
+import { conditionalCreate, fullUrlFor, refTo } from './demo-ids.ts';
+import { buildEndpoint, buildLocation, buildMobileUnit, buildOrganization, buildSchedule, buildService, ids } from './directory-resources.ts';
+import { type RegionData, demoRegion, demoRegionModel, hoursFor } from './region-data.ts';
 import { slotsFor } from './slots.ts';
 import { localDateOf } from './zoned-time.ts';
 
@@ -16,21 +20,28 @@ export interface DemoRegionOptions {
 
 type Entry = BundleEntry<Resource>;
 
-function coordinatorOf(region: RegionData): OrganizationData {
-  const org = region.organizations.find((o) => o.key === region.region.coordinator);
-  if (!org) throw new Error(`Coordinator "${region.region.coordinator}" not found`);
-  return org;
+/** The region model's territories as Locations, matched on their territory identifier. */
+function territoryEntries(): Entry[] {
+  const model = demoRegionModel();
+  return territoriesTopDown(model).map((t) => {
+    const location: Location = territoryLocation(t, model, t.parent ? refTo(ids.territory(t.parent)) : undefined);
+    return {
+      fullUrl: fullUrlFor(ids.territory(t.key)),
+      resource: location,
+      request: { method: 'POST', url: 'Location', ifNoneExist: `identifier=${TERRITORY_SYSTEM}|${t.key}` },
+    };
+  });
 }
 
 /** Directory entries; independent of the date. */
 function directoryEntries(region: RegionData): Entry[] {
-  const coordinator = coordinatorOf(region);
   const orgs = region.organizations;
   return [
     ...orgs.map((o) => conditionalCreate(ids.endpoint(o.key), buildEndpoint(o))),
     ...orgs.map((o) => conditionalCreate(ids.org(o.key), buildOrganization(o))),
-    ...region.areas.map((a) => conditionalCreate(ids.area(a.key), buildArea(a, coordinator))),
+    ...territoryEntries(),
     ...orgs.flatMap((o) => o.locations.map((l) => conditionalCreate(ids.location(l.key), buildLocation(l, o)))),
+    ...orgs.flatMap((o) => (o.mobileUnits ?? []).map((u) => conditionalCreate(ids.mobileUnit(u.key), buildMobileUnit(u, o)))),
     ...orgs.flatMap((o) => o.services.map((s) => conditionalCreate(ids.service(s.key), buildService(s, o, hoursFor(region, s.hours))))),
     ...orgs.flatMap((o) => o.services.map((s) => conditionalCreate(ids.schedule(s.key), buildSchedule(s)))),
   ];

@@ -12,16 +12,14 @@ import {
   sectorConcept,
 } from './codes.ts';
 import { demoIdentifier, refTo } from './demo-ids.ts';
-import type { AreaData, HoursBlock, LocationData, OrganizationData, PostalAddress, ServiceData } from './region-data.ts';
-
-/** Not yet defined in profiles/: PC4 range(s) an area Location stands for. */
-export const POSTCODE_RANGE_EXTENSION = 'https://spoedbrug.nl/fhir/StructureDefinition/postcode-range';
+import type { HoursBlock, LocationData, MobileUnitData, OrganizationData, PostalAddress, ServiceData } from './region-data.ts';
 
 export const ids = {
   org: (key: string) => `org-${key}`,
   endpoint: (key: string) => `ep-${key}`,
   location: (key: string) => `loc-${key}`,
-  area: (key: string) => `area-${key}`,
+  territory: (key: string) => `territory-${key}`,
+  mobileUnit: (key: string) => `unit-${key}`,
   service: (key: string) => `hcs-${key}`,
   schedule: (key: string) => `sched-${key}`,
 };
@@ -77,20 +75,17 @@ export function buildLocation(loc: LocationData, org: OrganizationData): Locatio
   };
 }
 
-/** Postcode area served by services; managed by the regional coordinator. */
-export function buildArea(area: AreaData, coordinator: OrganizationData): Location {
+/** A vehicle Location (contract §2): position and its observation time come with the capacity report. */
+export function buildMobileUnit(unit: MobileUnitData, org: OrganizationData): Location {
   return {
     resourceType: 'Location',
-    identifier: [demoIdentifier(ids.area(area.key))],
-    extension: area.postcodes.map((range) => ({ url: POSTCODE_RANGE_EXTENSION, valueString: range })),
+    identifier: [demoIdentifier(ids.mobileUnit(unit.key))],
     status: 'active',
-    name: area.name,
-    description: `Postcodes ${area.postcodes.join(', ')} (${area.city} e.o.)`,
+    name: unit.name,
     mode: 'instance',
-    physicalType: physicalTypeConcept('area'),
-    address: { use: 'work', city: area.city, country: 'NL' },
-    position: { latitude: area.position.lat, longitude: area.position.lon },
-    managingOrganization: refTo(ids.org(coordinator.key), coordinator.name),
+    physicalType: physicalTypeConcept('ve'),
+    position: { latitude: unit.position.lat, longitude: unit.position.lon },
+    managingOrganization: refTo(ids.org(org.key), org.name),
   };
 }
 
@@ -112,7 +107,7 @@ export function buildService(svc: ServiceData, org: OrganizationData, hours: Hou
     name: svc.name,
     location: [refTo(ids.location(svc.location))],
     telecom: [phone(svc.phone)],
-    coverageArea: svc.coverage.map((a) => refTo(ids.area(a))),
+    ...(svc.coverage.length ? { coverageArea: svc.coverage.map((a) => refTo(ids.territory(a))) } : {}),
     availableTime: hours.map(toAvailableTime),
     endpoint: [refTo(ids.endpoint(org.key))],
   };

@@ -8,18 +8,22 @@ import { OWNER_TAG_SYSTEM } from '../access/categories.ts';
 import { URA_SYSTEM } from '../fhir/identifiers.ts';
 import { processBundle } from '../rest/transaction.ts';
 import type { FhirContext } from '../rest/types.ts';
+import { reportDemoCapacity } from './capacity-report.ts';
 import { buildDemoRegionBundle } from './demo-region.ts';
 
 export interface SeedReport {
   entries: number;
   created: number;
+  /** Schedules, crowding and vehicle positions reported as observed now */
+  reported: number;
 }
 
 export async function seedDemoRegion(ctx: FhirContext, now: Date): Promise<SeedReport> {
   const bundle = tagOwners(buildDemoRegionBundle(now));
   const res = await processBundle(ctx, { method: 'POST', path: '', query: {}, body: bundle, baseUrl: 'urn:spoedbrug:seed', prefer: 'return=minimal' });
   const entries = (res.body as { entry?: Array<{ response?: { status?: string } }> }).entry ?? [];
-  return { entries: entries.length, created: entries.filter((e) => e.response?.status === '201').length };
+  const reported = await reportDemoCapacity(ctx, now);
+  return { entries: entries.length, created: entries.filter((e) => e.response?.status === '201').length, reported };
 }
 
 /** The references through which a directory resource belongs to an organisation. */

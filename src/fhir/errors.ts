@@ -147,6 +147,13 @@ export const SubscriptionInvalid = defineError('SPB_ERR_SUBSCRIPTION_INVALID', '
 export const DeadLetterNotFound = defineError('SPB_ERR_DELIVERY_DEAD_LETTER', 'not-found', 404, 'No dead letter %s');
 export const DeliveryConfigInvalid = defineError('SPB_ERR_DELIVERY_CONFIG', 'invalid', 500, 'Delivery configuration %s is invalid: %s');
 
+// --- capacity and region (issue 6 point 2, issue 7) -------------------------------------------------
+export const RegionModelInvalid = defineError('SPB_ERR_REGION_MODEL_INVALID', 'invalid', 500, 'Region model file %s is invalid at %s: %s');
+/** A broad-triage or export parameter that cannot be read; the message names the parameter, never the value. */
+export const CapacityParamInvalid = defineError('SPB_ERR_CAPACITY_PARAM', 'invalid', 400, 'Parameter %s: %s');
+export const PlaceOutsideRegion = defineError('SPB_ERR_CAPACITY_PLACE_OUTSIDE', 'not-found', 422, 'Parameter %s: the place is outside the region model');
+export const NoRegionModel = defineError('SPB_ERR_CAPACITY_NO_REGION', 'not-supported', 501, 'No region model is configured; %s needs one');
+
 // --- sector adapters: JSON sources, mapping checks, outbound, notified pull (issue 4) ---------------
 export const JsonMalformed = defineError('SPB_ERR_JSON_MALFORMED', 'structure', 400, 'The JSON document is malformed at %s: %s');
 export const JsonLimit = defineError('SPB_ERR_JSON_LIMIT', 'too-long', 413, 'JSON %s at %s exceeds the limit of %s');

@@ -221,7 +221,7 @@ const OWNER = 'https://spoedbrug.nl/fhir/CodeSystem/owner';
 export function accessCondition(f: AccessFilter, a: string): Fragment {
   const owned = {
     sql: `EXISTS (SELECT 1 FROM idx_token o WHERE o.type = ${a}.type AND o.id = ${a}.id AND o.param = '_tag' AND o.system = ? AND o.code = ?)`,
-    params: [OWNER, f.kind === 'owned' || f.kind === 'workflow' || f.kind === 'patient' ? f.ura : ''],
+    params: [OWNER, f.kind === 'owned' || f.kind === 'workflow' || f.kind === 'patient' || f.kind === 'unlabelled' ? f.ura : ''],
   };
   switch (f.kind) {
     case 'all':
@@ -235,6 +235,11 @@ export function accessCondition(f: AccessFilter, a: string): Fragment {
       return {
         sql: `(${owned.sql} OR EXISTS (SELECT 1 FROM idx_ref w WHERE w.type = ${a}.type AND w.id = ${a}.id AND w.param IN ('owner', 'requester') AND w.target = ?))`,
         params: [...owned.params, f.orgRef],
+      };
+    case 'unlabelled':
+      return {
+        sql: `(NOT EXISTS (SELECT 1 FROM idx_token l WHERE l.type = ${a}.type AND l.id = ${a}.id AND l.param = '_security' AND l.system = ? AND l.code = ?) OR ${owned.sql})`,
+        params: [f.system, f.code, OWNER, f.ura],
       };
     case 'patient': {
       if (!f.orgRef) return owned;

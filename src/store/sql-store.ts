@@ -3,13 +3,15 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { SearchParamRegistry } from '../search/params.ts';
 import type { SearchRequest } from '../search/request.ts';
 import { SqlRepository } from './sql-repository.ts';
-import type { SqlDriver } from './sql.ts';
+import type { SqlConn, SqlDriver } from './sql.ts';
+import { ObservedRepository, type WriteObserver } from './write-observers.ts';
 import type { CreateOptions, FhirRepository, FhirStore, HistoryPage, HistoryQuery, SearchResult, UpdateOptions, WriteResult } from './types.ts';
 
 export class SqlStore implements FhirStore {
   readonly kind: 'sqlite' | 'postgres';
   readonly driver: SqlDriver;
   #registry: SearchParamRegistry;
+  #observers: WriteObserver[] = [];
 
   constructor(driver: SqlDriver, registry: SearchParamRegistry) {
     this.driver = driver;
@@ -18,7 +20,18 @@ export class SqlStore implements FhirStore {
   }
 
   transaction<T>(fn: (repo: FhirRepository) => Promise<T>): Promise<T> {
-    return this.driver.withTransaction((conn) => fn(new SqlRepository(conn, this.driver, this.#registry)));
+    return this.driver.withTransaction((conn) => fn(this.repository(conn)));
+  }
+
+  /** The repository over a transaction's connection, with the write observers: for stores that wrap this one. */
+  repository(conn: SqlConn): FhirRepository {
+    const repo = new SqlRepository(conn, this.driver, this.#registry);
+    return this.#observers.length ? new ObservedRepository(repo, conn, this.#observers) : repo;
+  }
+
+  /** Keep a derived table in step with writes, inside their transactions (write-observers.ts). */
+  observeWrites(observer: WriteObserver): void {
+    if (!this.#observers.includes(observer)) this.#observers.push(observer);
   }
 
   #read<T>(fn: (repo: FhirRepository) => Promise<T>): Promise<T> {

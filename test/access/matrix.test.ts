@@ -72,7 +72,10 @@ function expected(type: string, interaction: Interaction, role: Role, relation: 
     case 'search':
       return rule(READ[c])[relation];
     case 'history-type':
-      return rule(READ[c]).other; // type history is offered only where the role sees every resource of the type
+      // type history is offered only where the role sees every resource of the type; Locations include
+      // mobile units, whose positions only the ambulance sector and the region's coordination see
+      if (type === 'Location' && role === 'participant') return false;
+      return rule(READ[c]).other;
     case 'update':
       return rule(UPDATE[c])[relation];
     case 'delete':

@@ -19,7 +19,9 @@ const ALLOWED: Record<string, string[]> = {
   ingest: ['fhir', 'lib', 'adapters', 'mapping', 'rest', 'terminology'],
   outbound: ['fhir', 'lib', 'adapters', 'mapping', 'terminology'],
   rest: ['fhir', 'lib', 'search', 'store', 'validation', 'access', 'identity', 'terminology', 'workflow'],
-  demo: ['fhir', 'lib', 'rest', 'access', 'identity'],
+  demo: ['fhir', 'lib', 'rest', 'access', 'identity', 'region', 'capacity', 'search'],
+  region: ['fhir', 'lib', 'search', 'store'],
+  capacity: ['fhir', 'lib', 'region', 'store', 'search', 'access', 'identity', 'rest'],
   config: ['fhir', 'lib'],
   server: ['fhir', 'lib', 'rest', 'store', 'search', 'identity', 'access', 'ingest', 'adapters'],
   workflow: ['fhir', 'lib', 'identity', 'store', 'terminology'],
@@ -44,6 +46,8 @@ const FRAMEWORK_FREE = [
   'outbound',
   'workflow',
   'delivery',
+  'region',
+  'capacity',
 ];
 
 function files(dir: string): string[] {

@@ -18,6 +18,7 @@ import { fullUrlFor } from '../../src/demo/demo-ids.ts';
 import { buildDemoRegionBundle } from '../../src/demo/demo-region.ts';
 
 const DEMO_ID = 'https://spoedbrug.nl/fhir/NamingSystem/demo-id';
+const TERRITORY = 'https://spoedbrug.nl/fhir/NamingSystem/territory';
 const SECTOR = 'https://spoedbrug.nl/fhir/CodeSystem/sector';
 const CARE_OPTION = 'https://spoedbrug.nl/fhir/CodeSystem/care-option';
 const URA = 'http://fhir.nl/fhir/NamingSystem/ura';
@@ -33,6 +34,15 @@ function demoId(r: Resource | undefined): string {
   const ids = (r as { identifier?: { system?: string; value?: string }[] } | undefined)?.identifier ?? [];
   return ids.find((i) => i.system === DEMO_ID)?.value ?? '';
 }
+
+/** Territories (from the region model) carry the territory identifier instead of a demo id. */
+function territoryKey(r: Resource | undefined): string {
+  const ids = (r as { identifier?: { system?: string; value?: string }[] } | undefined)?.identifier ?? [];
+  return ids.find((i) => i.system === TERRITORY)?.value ?? '';
+}
+
+const isTerritory = (r: Resource | undefined) => territoryKey(r) !== '';
+const isVehicle = (l: Location) => l.physicalType?.coding?.[0]?.code === 've';
 
 function ofType<T extends Resource>(b: Bundle, type: T['resourceType']): T[] {
   return (b.entry ?? []).map((e) => e.resource).filter((r): r is T => r?.resourceType === type);
@@ -65,23 +75,25 @@ t.test('is a transaction of conditional creates with urn:uuid fullUrls', async (
   t.ok(entries.length > 100);
   const bad = entries.filter((e) => {
     const id = demoId(e.resource);
+    const key = territoryKey(e.resource);
     const r = e.request;
     return (
-      !id ||
+      !(id || key) ||
       !UUID_V4ISH.test(e.fullUrl ?? '') ||
       e.resource?.id !== undefined ||
       r?.method !== 'POST' ||
       r.url !== e.resource?.resourceType ||
-      r.ifNoneExist !== `identifier=${DEMO_ID}|${id}`
+      r.ifNoneExist !== (key ? `identifier=${TERRITORY}|${key}` : `identifier=${DEMO_ID}|${id}`)
     );
   });
   t.strictSame(bad, [], 'every entry is a conditional POST with a urn:uuid fullUrl and no id');
+  t.equal(entries.filter((e) => isTerritory(e.resource)).length, 18, 'the region model\u2019s territories, matched on their territory identifier');
   t.equal(entries[0]?.fullUrl, fullUrlFor(demoId(entries[0]?.resource)), 'fullUrl derives from the identifier');
 });
 
 t.test('identifiers and fullUrls are unique; URA numbers are 8 digits', async (t) => {
-  const ids = entries.map((e) => demoId(e.resource));
-  t.equal(new Set(ids).size, ids.length, 'demo ids unique');
+  const ids = entries.map((e) => demoId(e.resource) || `territory:${territoryKey(e.resource)}`);
+  t.equal(new Set(ids).size, ids.length, 'demo ids and territory keys unique');
   t.equal(new Set(entries.map((e) => e.fullUrl)).size, entries.length, 'fullUrls unique');
   const uras = ofType<Organization>(bundle, 'Organization').map((o) => o.identifier?.find((i) => i.system === URA)?.value);
   t.equal(new Set(uras).size, uras.length, 'URA unique');
@@ -110,7 +122,11 @@ t.test('every reference resolves inside the bundle, to the right type', async (t
     for (const l of [...(h.location ?? []), ...(h.coverageArea ?? [])]) expectType(l.reference, 'Location');
     for (const ep of h.endpoint ?? []) expectType(ep.reference, 'Endpoint');
   }
-  for (const l of ofType<Location>(bundle, 'Location')) expectType(l.managingOrganization?.reference, 'Organization');
+  for (const l of ofType<Location>(bundle, 'Location')) {
+    if (isTerritory(l)) {
+      if (l.partOf) expectType(l.partOf.reference, 'Location');
+    } else expectType(l.managingOrganization?.reference, 'Organization');
+  }
 });
 
 t.test('each sector has Organization, Location, HealthcareService, Schedule, Slot and Endpoint', async (t) => {
@@ -135,7 +151,8 @@ t.test('each sector has Organization, Location, HealthcareService, Schedule, Slo
   }
   t.equal(orgs.filter((e) => sectorOf(e.resource as Organization) === 'REGION').length, 1, 'one coordinator');
   t.equal(orgs.filter((e) => sectorOf(e.resource as Organization) === 'HAP').length, 2, 'two HAPs');
-  t.equal(orgs.filter((e) => sectorOf(e.resource as Organization) === 'VVT').length, 2, 'two VVT providers');
+  t.equal(orgs.filter((e) => sectorOf(e.resource as Organization) === 'VVT').length, 3, 'three VVT providers, one across the ROAZ border');
+  t.equal(orgs.filter((e) => sectorOf(e.resource as Organization) === 'SEH').length, 2, 'two hospitals, one across the ROAZ border');
 });
 
 t.test('all care options are offered and coded from the CodeSystem fixtures', async (t) => {
@@ -189,11 +206,18 @@ t.test('resources are valid FHIR R4', async (t) => {
   }
   for (const l of ofType<Location>(bundle, 'Location')) {
     t.equal(l.status, 'active');
-    t.ok(l.position && l.address?.city);
     const kind = l.physicalType?.coding?.[0]?.code;
-    if (kind !== 'area') t.match(l.address?.postalCode, /^\d{4} [A-Z]{2}$/);
+    if (isTerritory(l)) {
+      t.ok(kind === 'area' ? l.position && l.extension?.length : kind === 'jdn', 'postcode areas have a point and postcodes; higher levels are jurisdictions');
+      continue;
+    }
+    t.ok(l.position);
+    if (isVehicle(l)) continue;
+    t.ok(l.address?.city);
+    t.match(l.address?.postalCode, /^\d{4} [A-Z]{2}$/);
     if (kind === 'wa') t.equal(l.operationalStatus?.system, 'http://terminology.hl7.org/CodeSystem/v2-0116');
   }
+  t.equal(ofType<Location>(bundle, 'Location').filter(isVehicle).length, 4, 'two ambulances, a HAP visiting car and a crisis-team car');
   t.notOk(
     entries.some((e) => e.resource?.resourceType === 'Patient'),
     'no patients',
@@ -213,6 +237,7 @@ t.test('a day later shares all directory resources and the overlapping slot days
   const after = byDemoId(later);
   const isSlot = (id: string) => id.startsWith('slot-');
   const dirBefore = [...before.keys()].filter((id) => !isSlot(id));
+  t.ok(dirBefore.length > 60);
   t.strictSame(
     dirBefore,
     [...after.keys()].filter((id) => !isSlot(id)),
@@ -307,10 +332,10 @@ t.test('beds get one slot per bed per day, with free and busy beds', async (t) =
     const key = `${s.schedule.reference}|${s.start.slice(0, 10)}`;
     perScheduleDay.set(key, [...(perScheduleDay.get(key) ?? []), s]);
   }
-  t.equal(perScheduleDay.size, 5 * 3, 'five bed services, three days');
+  t.equal(perScheduleDay.size, 6 * 3, 'six bed services, three days');
   const duplicates = [...perScheduleDay.values()].filter((d) => new Set(d.map((s) => s.comment)).size !== d.length);
   t.strictSame(duplicates, [], 'each bed once per day');
-  t.equal(slots.length, (10 + 6 + 3 + 12 + 6) * 3, 'bed counts from region.json');
+  t.equal(slots.length, (10 + 6 + 3 + 12 + 6 + 8) * 3, 'bed counts from region.json');
   const statuses = slots.map((s) => s.status);
   t.ok(statuses.includes('free') && statuses.includes('busy'));
 });
