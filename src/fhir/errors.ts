@@ -160,7 +160,12 @@ export const MeasureUnsupported = defineError('SPB_ERR_MEASURE_UNSUPPORTED', 'no
 /** An $evaluate-measure parameter that cannot be read; names the parameter, never the value. */
 export const InsightsParamInvalid = defineError('SPB_ERR_INSIGHTS_PARAM', 'invalid', 400, 'Parameter %s: %s');
 export const MetricsOff = defineError('SPB_ERR_METRICS_OFF', 'not-found', 404, 'Metrics are off: no metricsToken is configured');
-export const MetricsUnauthorized = defineError('SPB_ERR_METRICS_AUTH', 'login', 401, 'The metrics endpoint needs the configured scrape token as a bearer token');
+export const MetricsUnauthorized = defineError(
+  'SPB_ERR_METRICS_AUTH',
+  'login',
+  401,
+  'The metrics endpoint needs the configured scrape token as a bearer token',
+);
 
 // --- sector adapters: JSON sources, mapping checks, outbound, notified pull (issue 4) ---------------
 export const JsonMalformed = defineError('SPB_ERR_JSON_MALFORMED', 'structure', 400, 'The JSON document is malformed at %s: %s');

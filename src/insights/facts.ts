@@ -7,10 +7,19 @@ import type { Extension, Task } from '@medplum/fhirtypes';
 import { wallClock } from '../region/local-time.ts';
 import { COORDINATION_STATUS_SYSTEM, ROUTING_ATTEMPT_EXTENSION } from '../workflow/vocabulary.ts';
 import { FINAL_STATUSES, type TaskStatus } from '../workflow/task-states.ts';
-import { COORDINATION_FUNCTION_EXTENSION, REQUEST_ORIGIN_EXTENSION, UNKNOWN } from './vocabulary.ts';
+import { CARE_OPTIONS } from '../capacity/vocabulary.ts';
+import {
+  ATTEMPT_OUTCOMES,
+  bounded,
+  COORDINATION_FUNCTION_EXTENSION,
+  COORDINATION_FUNCTIONS,
+  ORIGINS,
+  REQUEST_ORIGIN_EXTENSION,
+  SECTORS,
+} from './vocabulary.ts';
 
 export interface Attempt {
-  /** rejected | timeout | rerouted | offer-declined */
+  /** rejected | timeout | rerouted | offer-declined (other for anything else) */
   outcome: string;
   atMs: number;
 }
@@ -58,10 +67,10 @@ export function factsOf(versions: readonly Task[], ctx: RequestContext): Request
     authoredMs,
     hour: Math.floor(local.minutes / 60),
     day: local.date,
-    careOption: ctx.careOption ?? UNKNOWN,
-    origin: codingOf(current.extension, REQUEST_ORIGIN_EXTENSION) ?? UNKNOWN,
-    coordinationFunction: codingOf(current.extension, COORDINATION_FUNCTION_EXTENSION) ?? UNKNOWN,
-    sector: ctx.sector ?? UNKNOWN,
+    careOption: bounded(ctx.careOption, CARE_OPTIONS),
+    origin: bounded(codingOf(current.extension, REQUEST_ORIGIN_EXTENSION), ORIGINS),
+    coordinationFunction: bounded(codingOf(current.extension, COORDINATION_FUNCTION_EXTENSION), COORDINATION_FUNCTIONS),
+    sector: bounded(ctx.sector, SECTORS),
     ...(ctx.area ? { area: ctx.area } : {}),
     status: current.status,
     ...(placed ? { placedMs: timeOf(placed.meta?.lastUpdated) ?? authoredMs } : {}),
@@ -78,7 +87,7 @@ export function attemptsOf(task: Task): Attempt[] {
     if (e.url !== ROUTING_ATTEMPT_EXTENSION) continue;
     const outcome = e.extension?.find((x) => x.url === 'outcome')?.valueCode;
     const at = timeOf(e.extension?.find((x) => x.url === 'at')?.valueInstant ?? e.extension?.find((x) => x.url === 'at')?.valueDateTime);
-    if (outcome) out.push({ outcome, atMs: at ?? 0 });
+    if (outcome) out.push({ outcome: bounded(outcome, ATTEMPT_OUTCOMES), atMs: at ?? 0 });
   }
   return out;
 }

@@ -15,7 +15,7 @@ export interface LoadedMeasure {
 }
 
 /** check: FHIR validation of a resource, returning its errors as text */
-export function loadMeasures(dir: string, check: (r: Resource) => string[]): LoadedMeasure[] {
+export function loadMeasures(dir: string, check: (r: unknown) => string[]): LoadedMeasure[] {
   const out: LoadedMeasure[] = [];
   for (const { path, json } of readJsonFiles(dir, (p, reason) => MeasureInvalid({ params: [p, '(file)', reason] }))) {
     const file = path.split(/[\\/]/).pop() ?? path;

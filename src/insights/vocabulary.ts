@@ -16,3 +16,16 @@ export const DATA_ABSENT_REASON = 'http://hl7.org/fhir/StructureDefinition/data-
 
 /** What a request counts under when its extension or requester is absent. */
 export const UNKNOWN = 'unknown';
+/** What a request counts under when its code is not one of the vocabulary's (codes are client input). */
+export const OTHER = 'other';
+
+export const ORIGINS: ReadonlySet<string> = new Set(['citizen', 'professional']);
+export const COORDINATION_FUNCTIONS: ReadonlySet<string> = new Set(['urgency', 'deployment', 'coordination', 'support']);
+export const SECTORS: ReadonlySet<string> = new Set(['HAP', 'RAV', 'SEH', 'VVT', 'GGZ', 'REGION']);
+export const ATTEMPT_OUTCOMES: ReadonlySet<string> = new Set(['rejected', 'timeout', 'rerouted', 'offer-declined']);
+
+/** Keeps label and stratum sets bounded and free of whatever a client wrote into a code. */
+export function bounded(code: string | undefined, known: ReadonlySet<string>): string {
+  if (code === undefined) return UNKNOWN;
+  return known.has(code) ? code : OTHER;
+}
