@@ -2,12 +2,14 @@
  * Each indicator on constructed histories with a known answer (histories.ts), the Measure files checked
  * like at start-up, and what a bad definition is refused for.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Measure, MeasureReport, MeasureReportGroup } from '@medplum/fhirtypes';
 import t from 'tap';
 import { evaluateMeasure } from '../../src/insights/evaluate.ts';
 import { factsOf } from '../../src/insights/facts.ts';
-import { compileMeasure } from '../../src/insights/measure-def.ts';
+import { compileMeasure, type MeasureProblem } from '../../src/insights/measure-def.ts';
 import { loadMeasures } from '../../src/insights/measures.ts';
 import { ESCALATED, fourRequests, next, request } from './histories.ts';
 
@@ -117,33 +119,55 @@ t.test('a Measure the computations do not know is refused, naming the element', 
   const base = JSON.parse(
     JSON.stringify((loadMeasures(join(import.meta.dirname, '../../measures'), () => [])[0] as { resource: Measure }).resource),
   ) as Measure;
-  const broken = (edit: (m: Measure) => void) => {
+  const broken = (edit: (m: Measure) => void): string => {
     const m = JSON.parse(JSON.stringify(base)) as Measure;
     edit(m);
-    return () => compileMeasure(m);
+    try {
+      compileMeasure(m);
+      return 'accepted';
+    } catch (err) {
+      return (err as MeasureProblem).at;
+    }
   };
-  t.throws(
+  t.equal(
     broken((m) => {
       (m.group?.[0]?.stratifier?.[0]?.criteria as { expression: string }).expression = 'postcode';
     }),
-    { at: 'Measure.group[0].stratifier[0].criteria.expression' },
+    'Measure.group[0].stratifier[0].criteria.expression',
   );
-  t.throws(
+  t.equal(
     broken((m) => {
       delete m.identifier;
     }),
-    { at: 'Measure.identifier' },
+    'Measure.identifier',
   );
-  t.throws(
+  t.equal(
     broken((m) => {
       m.group = [];
     }),
-    { at: 'Measure.group' },
+    'Measure.group',
   );
-  t.throws(
+  t.equal(
     broken((m) => {
       m.scoring = { coding: [{ code: 'ratio' }] };
     }),
-    { at: 'Measure.scoring' },
+    'Measure.scoring',
+  );
+  t.equal(
+    broken(() => {}),
+    'accepted',
+    'the file itself compiles',
+  );
+});
+
+t.test('a bad Measure file stops start-up, naming the file and the element', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'measures-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'x.json'), JSON.stringify({ resourceType: 'Measure', id: 'x', url: 'u', status: 'active' }));
+  t.throws(() => loadMeasures(dir, () => []), { code: 'SPB_ERR_MEASURE_INVALID', message: /x\.json is invalid at Measure\.identifier/ });
+  t.throws(
+    () => loadMeasures(dir, () => ['Measure.status bad']),
+    { message: /x\.json is invalid at Measure: Measure.status bad/ },
+    'FHIR validation errors too',
   );
 });
