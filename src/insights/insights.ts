@@ -10,7 +10,7 @@ import type { SearchParamRegistry } from '../search/params.ts';
 import type { FhirStore } from '../store/types.ts';
 import { evaluateMeasure } from './evaluate.ts';
 import type { RequestFacts } from './facts.ts';
-import { type FactsFilter, loadFacts } from './load.ts';
+import { FactsCache, type FactsFilter, loadFacts } from './load.ts';
 import type { CompiledMeasure } from './measure-def.ts';
 import type { LoadedMeasure } from './measures.ts';
 
@@ -35,10 +35,10 @@ export class Insights {
   readonly measures: readonly LoadedMeasure[];
   readonly minCellSize: number;
   readonly model: RegionModel | undefined;
-  #opts: InsightsOptions;
+  #opts: InsightsOptions & { cache: FactsCache };
 
   constructor(opts: InsightsOptions) {
-    this.#opts = opts;
+    this.#opts = { ...opts, cache: new FactsCache() };
     this.measures = opts.measures;
     this.minCellSize = opts.minCellSize;
     this.model = opts.model;

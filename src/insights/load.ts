@@ -16,6 +16,30 @@ export interface FactsSource {
   store: FhirStore;
   registry: SearchParamRegistry;
   model: RegionModel | undefined;
+  /** facts by Task id, valid while the Task's versionId is the same (a Task's facts change only with it) */
+  cache?: FactsCache;
+}
+
+/** Bounded: past the limit the oldest entries go (a Map keeps insertion order). */
+export class FactsCache {
+  #limit: number;
+  #entries = new Map<string, { versionId: string; facts: RequestFacts }>();
+
+  constructor(limit = 200_000) {
+    this.#limit = limit;
+  }
+
+  get(task: Task): RequestFacts | undefined {
+    const hit = this.#entries.get(task.id as string);
+    return hit && hit.versionId === task.meta?.versionId ? hit.facts : undefined;
+  }
+
+  set(task: Task, facts: RequestFacts): void {
+    const id = task.id as string;
+    this.#entries.delete(id);
+    this.#entries.set(id, { versionId: String(task.meta?.versionId), facts });
+    if (this.#entries.size > this.#limit) this.#entries.delete(this.#entries.keys().next().value as string);
+  }
 }
 
 export interface FactsFilter {
@@ -45,9 +69,14 @@ export async function loadFacts(src: FactsSource, fromMs?: number, toMs?: number
       src.registry,
     );
     const page = (await src.store.search({ ...req, total: 'none' })).resources as Task[];
-    for (const task of page) out.push(await factsOfTask(src, lookups, task));
+    for (const task of page) out.push(src.cache?.get(task) ?? (await remember(src, task, await factsOfTask(src, lookups, task))));
     if (page.length < MAX_COUNT) return out;
   }
+}
+
+function remember(src: FactsSource, task: Task, facts: RequestFacts): RequestFacts {
+  src.cache?.set(task, facts);
+  return facts;
 }
 
 async function factsOfTask(src: FactsSource, lookups: Lookups, task: Task): Promise<RequestFacts> {
