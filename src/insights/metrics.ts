@@ -1,8 +1,8 @@
 /**
  * Prometheus metrics (text exposition format 0.0.4) of the coordination requests and the region's
  * capacity. Aggregates only: every label comes from a bounded vocabulary (facts.ts maps anything else to
- * `other`), no label is an id, a territory below the region or a time, and each metric has one label at
- * most, so no series combines dimensions into a count of one person.
+ * `other`), no label is an id or a territory below the region, and each metric has one label at
+ * most (the hour of day is one such label), so no series combines dimensions into a count of one person.
  */
 import type { Capacity } from '../capacity/capacity.ts';
 import { FINAL_STATUSES, type TaskStatus } from '../workflow/task-states.ts';
