@@ -30,8 +30,14 @@ for (const kind of storeKinds()) {
 
     const nextDay = new Date('2026-10-25T12:00:00Z');
     const later = await gw.capacity.findCareOptions({ careOption: 'elv-low', place: { postcode: '1703 AB' }, explain: true }, nextDay);
-    t.notOk(later.options.some((o) => o.service.id === feedService), 'a report from yesterday evening is not offered');
+    t.notOk(
+      later.options.some((o) => o.service.id === feedService),
+      'a report from yesterday evening is not offered',
+    );
     const excluded = later.excluded.find((e) => e.service.id === feedService);
-    t.ok(excluded?.reasons.some((r) => r.code === 'capacity-stale' || r.code === 'no-capacity'), 'and the exclusion says why');
+    t.ok(
+      excluded?.reasons.some((r) => r.code === 'capacity-stale' || r.code === 'no-capacity'),
+      'and the exclusion says why',
+    );
   });
 }
