@@ -9,6 +9,9 @@ import { FINAL_STATUSES, type TaskStatus } from '../workflow/task-states.ts';
 import { minutesToPlacement, type RequestFacts } from './facts.ts';
 import { inTerritory, type Insights } from './insights.ts';
 
+/** What the metrics read of the capacity module (the edge passes it through without importing capacity). */
+export type CapacityReader = Pick<Capacity, 'regionalCapacity' | 'model'>;
+
 /** Minutes; the upper bounds of the time-to-placement histogram's buckets. */
 export const PLACEMENT_BUCKETS = [5, 15, 30, 60, 120, 240, 480, 1440] as const;
 
@@ -26,7 +29,7 @@ interface Metric {
   series: Series[];
 }
 
-export async function renderMetrics(insights: Insights, capacity: Capacity | undefined, now: Date = new Date()): Promise<string> {
+export async function renderMetrics(insights: Insights, capacity: CapacityReader | undefined, now: Date = new Date()): Promise<string> {
   const all = await insights.facts();
   const region = insights.model ? inTerritory(insights.model, insights.model.roaz, all) : all;
   const metrics = [...requestMetrics(region), placementHistogram(region), ...(capacity?.model ? await capacityMetrics(capacity, now) : [])];
@@ -114,7 +117,7 @@ function placementHistogram(fs: readonly RequestFacts[]): Metric {
   };
 }
 
-async function capacityMetrics(capacity: Capacity, now: Date): Promise<Metric[]> {
+async function capacityMetrics(capacity: CapacityReader, now: Date): Promise<Metric[]> {
   const r = await capacity.regionalCapacity({}, now);
   const pick = (code: string) =>
     r.groups.map((g) => ({ labels: { care_option: g.careOption }, value: g.populations.find((p) => p.code === code)?.count ?? 0 }));

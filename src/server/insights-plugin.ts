@@ -7,18 +7,17 @@ import { timingSafeEqual } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Capacity } from '../capacity/capacity.ts';
 import { Forbidden, MetricsOff, MetricsUnauthorized, RouteNotFound, Unauthenticated } from '../fhir/errors.ts';
 import type { Caller } from '../identity/caller.ts';
 import { decodeJwt } from '../identity/jwt.ts';
 import type { TokenService } from '../identity/token-service.ts';
 import type { Insights } from '../insights/insights.ts';
-import { renderMetrics } from '../insights/metrics.ts';
+import { type CapacityReader, renderMetrics } from '../insights/metrics.ts';
 import { clearedSessionCookie, sessionCookie, sessionToken } from './session-cookie.ts';
 
 export interface InsightsEdgeOptions {
   insights: Insights;
-  capacity: Capacity;
+  capacity: CapacityReader;
   dashboardDir: string;
   metricsToken?: string;
 }
