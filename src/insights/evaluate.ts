@@ -113,5 +113,3 @@ function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
 }
-
-export { STRATIFIER_SYSTEM };
