@@ -1,0 +1,124 @@
+/**
+ * The decision record as FHIR: one Provenance per routing decision, targeting the Task version the decision
+ * produced, written in the same transaction as that Task change. The record carries the Task reference and
+ * facts about providers only — never the patient, the patient's place or any clinical content (the place is
+ * kept as the postcode area it resolved to, distances rounded to 100 m).
+ */
+import type { Extension, Provenance, ProvenanceEntity, Reference } from '@medplum/fhirtypes';
+import { TERRITORY_SYSTEM } from '../region/model.ts';
+import { CARE_OPTION_SYSTEM } from '../workflow/vocabulary.ts';
+import type { CandidateEntry, Decision } from './decide.ts';
+import { CANDIDATE_EXTENSION, DECISION_EXTENSION, ROUTING_ACTIVITY_SYSTEM, ROUTING_OUTCOME_SYSTEM, ROUTING_RULE_SYSTEM } from './vocabulary.ts';
+
+export type RoutingActivity = 'route' | 'reroute' | 'offer';
+
+const str = (url: string, v: string | undefined): Extension[] => (v === undefined ? [] : [{ url, valueString: v }]);
+const code = (url: string, v: string | undefined): Extension[] => (v === undefined ? [] : [{ url, valueCode: v }]);
+const int = (url: string, v: number | undefined): Extension[] => (v === undefined ? [] : [{ url, valueInteger: v }]);
+const dec = (url: string, v: number | undefined): Extension[] => (v === undefined || !Number.isFinite(v) ? [] : [{ url, valueDecimal: v }]);
+const ref = (url: string, v: string | undefined): Extension[] => (v === undefined ? [] : [{ url, valueReference: { reference: v } }]);
+const bool = (url: string, v: boolean | undefined): Extension[] => (v === undefined ? [] : [{ url, valueBoolean: v }]);
+const instant = (url: string, v: string | undefined): Extension[] => (v === undefined ? [] : [{ url, valueDateTime: v }]);
+
+export function toProvenance(d: Decision, taskRef: string, activity: RoutingActivity, recorded: Date): Provenance {
+  return {
+    resourceType: 'Provenance',
+    meta: {
+      tag: [
+        { system: ROUTING_OUTCOME_SYSTEM, code: d.outcome },
+        ...(d.careOption ? [{ system: CARE_OPTION_SYSTEM, code: d.careOption }] : []),
+        ...(d.area ? [{ system: TERRITORY_SYSTEM, code: d.area }] : []),
+      ],
+    },
+    target: [{ reference: taskRef }],
+    recorded: recorded.toISOString(),
+    ...(d.triageAt ? { occurredDateTime: d.triageAt } : {}),
+    activity: { coding: [{ system: ROUTING_ACTIVITY_SYSTEM, code: activity }] },
+    reason: [{ coding: [{ system: ROUTING_RULE_SYSTEM, code: d.rule }], text: d.explanation }],
+    agent: [
+      {
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'assembler' }] },
+        who: { display: 'Spoedbrug routing engine' },
+      },
+    ],
+    extension: [{ url: DECISION_EXTENSION, extension: decisionParts(d) }],
+    ...(d.candidates.length ? { entity: d.candidates.map(entityOf) } : {}),
+  };
+}
+
+function decisionParts(d: Decision): Extension[] {
+  const tc = d.timeClass;
+  return [
+    ...code('outcome', d.outcome),
+    ...code('careOption', d.careOption),
+    ...code('area', d.area),
+    ...int('windowMinutes', d.windowMinutes),
+    ...code('urgency', d.urgency),
+    ...code('origin', d.origin),
+    ...code('coordinationFunction', d.coordinationFunction),
+    ...(tc ? [...bool('anw', tc.anw), ...bool('night', tc.night), ...str('holiday', tc.holiday), ...str('localTime', tc.localDate)] : []),
+    ...d.chosen.flatMap((c) => ref('chosen', c.organization)),
+    ...(d.missing ?? []).flatMap((m) => str('missing', m)),
+  ];
+}
+
+function entityOf(c: CandidateEntry): ProvenanceEntity {
+  const what: Reference = { reference: c.service, ...(c.serviceName ? { display: c.serviceName } : {}) };
+  return { role: 'source', what, extension: [{ url: CANDIDATE_EXTENSION, extension: candidateParts(c) }] };
+}
+
+function candidateParts(c: CandidateEntry): Extension[] {
+  const cap = c.capacity;
+  return [
+    ...code('outcome', c.outcome),
+    ...ref('organization', c.organization),
+    ...str('ura', c.ura),
+    ...ref('location', c.location),
+    ...code('careOption', c.careOption),
+    ...int('rank', c.rank),
+    ...(c.keys ? Object.entries(c.keys).flatMap(([k, v]) => [{ url: 'key', extension: [...code('name', k), ...int('value', v)] }]) : []),
+    ...code('reach', c.reach),
+    ...c.agreements.flatMap((a) => code('agreement', a)),
+    ...dec('distanceKm', c.distanceKm),
+    ...instant('expectedStart', c.expectedStart),
+    ...code('crowding', c.crowding),
+    ...(cap
+      ? [
+          {
+            url: 'capacity',
+            extension: [
+              ...code('unit', cap.unit),
+              ...int('freeNow', cap.freeNow),
+              ...int('freeInWindow', cap.freeInWindow),
+              ...instant('observed', cap.observed),
+              ...code('source', cap.source),
+              ...bool('fresh', cap.fresh),
+              ...int('ageMinutes', cap.ageMinutes),
+              ...int('limitMinutes', cap.limitMinutes),
+            ],
+          },
+        ]
+      : []),
+    ...c.declines.map((d) => ({ url: 'decline', valueCoding: { system: d.system, code: d.code, display: d.detail.slice(0, 500) } })),
+  ];
+}
+
+/** The organisation a candidate entry is about. */
+export function entityOrganization(e: ProvenanceEntity): string | undefined {
+  return e.extension?.find((x) => x.url === CANDIDATE_EXTENSION)?.extension?.find((x) => x.url === 'organization')?.valueReference?.reference;
+}
+
+/**
+ * A provider's view of a record: its own candidate entries, the outcome and the rule — not the other
+ * providers' capacity, scores or declines (those are the region's, not a competitor's, to read).
+ */
+export function ownView(p: Provenance, orgRef: string): Provenance {
+  const own = (p.entity ?? []).filter((e) => entityOrganization(e) === orgRef);
+  const ext = (p.extension ?? []).map((e) =>
+    e.url === DECISION_EXTENSION ? { ...e, extension: (e.extension ?? []).filter((x) => x.url !== 'chosen' || x.valueReference?.reference === orgRef) } : e,
+  );
+  const { entity: _all, reason, ...rest } = p;
+  // the explanation names the runner-up: a provider sees the rule's code only
+  const codes = (reason ?? []).map((r) => ({ ...(r.coding ? { coding: r.coding } : {}) }));
+  return { ...rest, extension: ext, ...(codes.length ? { reason: codes } : {}), ...(own.length ? { entity: own } : {}) };
+}
