@@ -157,7 +157,12 @@ export const NoRegionModel = defineError('SPB_ERR_CAPACITY_NO_REGION', 'not-supp
 // --- routing (issue 6 points 3-4) ---------------------------------------------------------------------
 export const RoutingRulesInvalid = defineError('SPB_ERR_ROUTING_RULES_INVALID', 'invalid', 500, 'Routing rules %s are invalid at %s: %s');
 /** The worker asks the router to read capacity outside the step's transaction first; without it the step retries. */
-export const RoutingNotPrepared = defineError('SPB_ERR_ROUTING_NOT_PREPARED', 'transient', 503, 'No capacity was read for %s before its routing step; the step is retried');
+export const RoutingNotPrepared = defineError(
+  'SPB_ERR_ROUTING_NOT_PREPARED',
+  'transient',
+  503,
+  'No capacity was read for %s before its routing step; the step is retried',
+);
 
 // --- sector adapters: JSON sources, mapping checks, outbound, notified pull (issue 4) ---------------
 export const JsonMalformed = defineError('SPB_ERR_JSON_MALFORMED', 'structure', 400, 'The JSON document is malformed at %s: %s');

@@ -47,7 +47,16 @@ export interface CandidateEntry {
   distanceKm?: number;
   expectedStart?: string;
   crowding?: string;
-  capacity?: { unit: string; freeNow: number; freeInWindow: number; observed?: string; source?: string; fresh: boolean; ageMinutes?: number; limitMinutes: number };
+  capacity?: {
+    unit: string;
+    freeNow: number;
+    freeInWindow: number;
+    observed?: string;
+    source?: string;
+    fresh: boolean;
+    ageMinutes?: number;
+    limitMinutes: number;
+  };
   declines: RecordedDecline[];
 }
 
@@ -86,7 +95,8 @@ export interface DecisionContext {
   count: number;
 }
 
-type Ranked = CandidateEntry & { keys: Record<RoutingKey, number>; option: RankedOption };
+type Ranked = CandidateEntry & { keys: Record<RoutingKey, number> };
+type Options = ReadonlyMap<CandidateEntry, RankedOption>;
 
 export function decide(ctx: DecisionContext): Decision {
   const base = header(ctx);
@@ -94,25 +104,33 @@ export function decide(ctx: DecisionContext): Decision {
   if (gate) return { ...base, outcome: 'escalated', rule: gate.rule, explanation: gate.text, chosen: [], candidates: [] };
   const ranked: Ranked[] = [];
   const declined: CandidateEntry[] = [];
+  const options = new Map<CandidateEntry, RankedOption>();
   for (const run of ctx.runs) {
     for (const o of run.result.options) {
       const entry = entryOf(o, run.careOption);
       const declines = routingDeclines(ctx, o, run.careOption);
-      if (declines.length) declined.push({ ...entry, outcome: 'declined', declines });
-      else ranked.push({ ...entry, keys: keysOf(o, run.step), option: o });
+      if (declines.length) {
+        entry.declines = declines;
+        declined.push(entry);
+        continue;
+      }
+      entry.keys = keysOf(o, run.step);
+      options.set(entry, o);
+      ranked.push(entry as Ranked);
     }
     for (const x of run.result.excluded) declined.push({ ...entryOf(x, run.careOption), outcome: 'declined', declines: x.reasons.map(triageDecline) });
   }
   ranked.sort((a, b) => compare(ctx.rules.rankBy, a, b));
   const chosen = pick(ranked, ctx.count);
-  const chosenSet = new Set(chosen);
-  const candidates = [
-    ...ranked.map((r, i) => strip({ ...r, rank: i + 1, outcome: chosenSet.has(r) ? 'chosen' : 'ranked' })),
-    ...declined,
-  ];
+  const chosenSet = new Set<CandidateEntry>(chosen);
+  for (const [i, r] of ranked.entries()) {
+    r.rank = i + 1;
+    r.outcome = chosenSet.has(r) ? 'chosen' : 'ranked';
+  }
+  const candidates: CandidateEntry[] = [...ranked, ...declined];
   if (!chosen.length)
     return { ...base, outcome: 'escalated', rule: 'no-candidate', explanation: noCandidateText(ctx, declined.length), chosen: [], candidates };
-  const rule = decidingRule(ctx, ranked, chosen);
+  const rule = decidingRule(ctx, ranked, chosen, options);
   return {
     ...base,
     outcome: ctx.count > 1 ? 'offered' : 'routed',
@@ -140,7 +158,10 @@ function requestGate(ctx: DecisionContext): { rule: string; text: string } | und
   if (ctx.input.origin !== 'citizen') return undefined;
   const c = ctx.rules.citizen;
   if (!c.careOptions.includes(ctx.input.careOption))
-    return { rule: 'citizen-care-option', text: `a citizen's own call is routed only to ${c.careOptions.join(', ')}; ${ctx.input.careOption} needs a professional's request` };
+    return {
+      rule: 'citizen-care-option',
+      text: `a citizen's own call is routed only to ${c.careOptions.join(', ')}; ${ctx.input.careOption} needs a professional's request`,
+    };
   const tc = ctx.runs[0]?.result.timeClass;
   if (c.outsideOfficeHoursOnly && tc && !tc.anw)
     return { rule: 'citizen-office-hours', text: `a citizen's call during office hours (${tc.localDate}) belongs with the patient's own general practice` };
@@ -189,13 +210,14 @@ function pick(ranked: Ranked[], count: number): Ranked[] {
   return out;
 }
 
-function decidingRule(ctx: DecisionContext, ranked: Ranked[], chosen: Ranked[]): { rule: string; text: string } {
+function decidingRule(ctx: DecisionContext, ranked: Ranked[], chosen: Ranked[], options: Options): { rule: string; text: string } {
   const last = chosen[chosen.length - 1] as Ranked;
   const runnerUp = ranked.find((r) => !chosen.includes(r) && r.organization !== undefined && !chosen.some((c) => c.organization === r.organization));
-  if (!runnerUp) return { rule: 'only-candidate', text: `${name(last)} is the only eligible provider${chosen.length > 1 ? ' left after the chosen ones' : ''}` };
+  if (!runnerUp)
+    return { rule: 'only-candidate', text: `${name(last)} is the only eligible provider${chosen.length > 1 ? ' left after the chosen ones' : ''}` };
   for (const k of ctx.rules.rankBy) {
     if (last.keys[k] === runnerUp.keys[k]) continue;
-    if (k === 'triage') return triageRule(ctx, last, runnerUp);
+    if (k === 'triage') return triageRule(ctx, last, runnerUp, options);
     return { rule: `rank-${k}`, text: `${name(last)} before ${name(runnerUp)}: ${KEY_TEXT[k]}` };
   }
   return { rule: 'rank-service-id', text: `${name(last)} and ${name(runnerUp)} are equal on every key; the service id decides` };
@@ -213,19 +235,20 @@ const KEY_TEXT: Record<RoutingKey | RankKey, string> = {
 };
 
 /** Which of broad triage's keys put the chosen before the runner-up (redone from the facts on both). */
-function triageRule(ctx: DecisionContext, a: Ranked, b: Ranked): { rule: string; text: string } {
+function triageRule(ctx: DecisionContext, a: Ranked, b: Ranked, options: Options): { rule: string; text: string } {
   const band = ctx.startBandMinutes * 60_000;
   const now = Date.parse(ctx.runs[0]?.result.now ?? '');
-  const fact: Record<RankKey, (r: Ranked) => number> = {
-    reach: (r) => TIER_ORDER[r.option.reach.tier],
-    start: (r) => Math.floor((Date.parse(r.option.expectedStart) - now) / band),
-    crowding: (r) => CROWDING[r.option.crowding?.fresh ? r.option.crowding.level : 'normal'] ?? 1,
-    distance: (r) => r.option.distanceKm ?? Number.POSITIVE_INFINITY,
-    capacity: (r) => -r.option.capacity.freeInWindow,
+  const oa = options.get(a) as RankedOption;
+  const ob = options.get(b) as RankedOption;
+  const fact: Record<RankKey, (o: RankedOption) => number> = {
+    reach: (o) => TIER_ORDER[o.reach.tier],
+    start: (o) => Math.floor((Date.parse(o.expectedStart) - now) / band),
+    crowding: (o) => CROWDING[o.crowding?.fresh ? o.crowding.level : 'normal'] ?? 1,
+    distance: (o) => o.distanceKm ?? Number.POSITIVE_INFINITY,
+    capacity: (o) => -o.capacity.freeInWindow,
   };
   for (const k of ctx.triageKeys) {
-    if (fact[k](a) !== fact[k](b) && a.option.careOption === b.option.careOption)
-      return { rule: `triage-${k}`, text: `${name(a)} before ${name(b)}: ${KEY_TEXT[k]}` };
+    if (fact[k](oa) !== fact[k](ob) && oa.careOption === ob.careOption) return { rule: `triage-${k}`, text: `${name(a)} before ${name(b)}: ${KEY_TEXT[k]}` };
   }
   return { rule: 'rank-triage', text: `${name(a)} before ${name(b)}: ${KEY_TEXT.triage}` };
 }
@@ -241,45 +264,36 @@ function name(e: CandidateEntry): string {
   return e.serviceName ?? e.service;
 }
 
+/** Plain assignments, no spreads: this runs for every candidate of every decision. */
 function entryOf(c: RankedOption | ExcludedCandidate, careOption: string): CandidateEntry {
+  const e: CandidateEntry = { service: c.service.reference, careOption, outcome: 'declined', agreements: c.decision.agreements, declines: [] };
+  if (c.service.name) e.serviceName = c.service.name;
+  const org = c.organization;
+  if (org.reference) e.organization = org.reference;
+  if (org.ura) e.ura = org.ura;
+  if (org.name) e.organizationName = org.name;
+  if (c.location) e.location = c.location.reference;
+  if (c.reach) e.reach = c.reach.tier;
+  if (c.distanceKm !== undefined) e.distanceKm = Math.round(c.distanceKm * 10) / 10;
+  if ('expectedStart' in c) e.expectedStart = c.expectedStart;
+  if (c.crowding) e.crowding = c.crowding.level;
   const cap = c.capacity;
-  return {
-    service: c.service.reference,
-    ...(c.service.name ? { serviceName: c.service.name } : {}),
-    ...(c.organization.reference ? { organization: c.organization.reference } : {}),
-    ...(c.organization.ura ? { ura: c.organization.ura } : {}),
-    ...(c.organization.name ? { organizationName: c.organization.name } : {}),
-    ...(c.location ? { location: c.location.reference } : {}),
-    careOption,
-    outcome: 'declined',
-    ...(c.reach ? { reach: c.reach.tier } : {}),
-    agreements: c.decision.agreements,
-    ...(c.distanceKm !== undefined ? { distanceKm: Math.round(c.distanceKm * 10) / 10 } : {}),
-    ...('expectedStart' in c ? { expectedStart: c.expectedStart } : {}),
-    ...(c.crowding ? { crowding: c.crowding.level } : {}),
-    ...(cap
-      ? {
-          capacity: {
-            unit: cap.unit,
-            freeNow: cap.freeNow,
-            freeInWindow: cap.freeInWindow,
-            ...(cap.observed ? { observed: cap.observed } : {}),
-            ...(cap.source ? { source: cap.source } : {}),
-            fresh: cap.fresh,
-            ...(cap.ageMinutes !== undefined ? { ageMinutes: cap.ageMinutes } : {}),
-            limitMinutes: cap.limitMinutes,
-          },
-        }
-      : {}),
-    declines: [],
-  };
+  if (cap) {
+    const snap: NonNullable<CandidateEntry['capacity']> = {
+      unit: cap.unit,
+      freeNow: cap.freeNow,
+      freeInWindow: cap.freeInWindow,
+      fresh: cap.fresh,
+      limitMinutes: cap.limitMinutes,
+    };
+    if (cap.observed) snap.observed = cap.observed;
+    if (cap.source) snap.source = cap.source;
+    if (cap.ageMinutes !== undefined) snap.ageMinutes = cap.ageMinutes;
+    e.capacity = snap;
+  }
+  return e;
 }
 
 function triageDecline(d: Decline): RecordedDecline {
   return { system: BROAD_TRIAGE_DECLINE_SYSTEM, code: d.code, detail: d.detail };
-}
-
-function strip(r: Ranked & { rank: number; outcome: CandidateEntry['outcome'] }): CandidateEntry {
-  const { option: _o, ...rest } = r;
-  return rest;
 }

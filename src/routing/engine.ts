@@ -32,7 +32,9 @@ export interface RoutingDeps {
 }
 
 /** What prepare found: broad triage's answers, or why there is nothing to ask. */
-type Prepared = { key: string; at: number; runs: TriageRun[]; sectors: Map<string, string> } | { key: string; at: number; gate: { rule: string; text: string } };
+type Prepared =
+  | { key: string; at: number; runs: TriageRun[]; sectors: Map<string, string> }
+  | { key: string; at: number; gate: { rule: string; text: string } };
 
 /** A prepared answer is used for at most this long (capacity moves; the step normally runs milliseconds later). */
 const PREPARED_TTL_MS = 60_000;
@@ -79,11 +81,17 @@ export class RoutingEngine implements Router {
     if ('missing' in intake) return missingDecision(intake.missing);
     const prepared = this.#prepared.get(String(task.id));
     const now = (this.#deps.now ?? (() => new Date()))().getTime();
-    if (!prepared || prepared.key !== intakeKey(intake.input) || now - prepared.at > PREPARED_TTL_MS)
-      throw RoutingNotPrepared({ params: [`Task/${task.id}`] });
+    if (!prepared || prepared.key !== intakeKey(intake.input) || now - prepared.at > PREPARED_TTL_MS) throw RoutingNotPrepared({ params: [`Task/${task.id}`] });
     this.#prepared.delete(String(task.id));
     if ('gate' in prepared)
-      return { outcome: 'escalated', rule: prepared.gate.rule, explanation: prepared.gate.text, careOption: intake.input.careOption, chosen: [], candidates: [] };
+      return {
+        outcome: 'escalated',
+        rule: prepared.gate.rule,
+        explanation: prepared.gate.text,
+        careOption: intake.input.careOption,
+        chosen: [],
+        candidates: [],
+      };
     return decide({
       input: intake.input,
       runs: prepared.runs,
@@ -198,4 +206,3 @@ async function readOrUndefined(repo: FhirRepository, type: string, id: string): 
     return undefined;
   }
 }
-

@@ -15,10 +15,8 @@ export type RoutingActivity = 'route' | 'reroute' | 'offer';
 const str = (url: string, v: string | undefined): Extension[] => (v === undefined ? [] : [{ url, valueString: v }]);
 const code = (url: string, v: string | undefined): Extension[] => (v === undefined ? [] : [{ url, valueCode: v }]);
 const int = (url: string, v: number | undefined): Extension[] => (v === undefined ? [] : [{ url, valueInteger: v }]);
-const dec = (url: string, v: number | undefined): Extension[] => (v === undefined || !Number.isFinite(v) ? [] : [{ url, valueDecimal: v }]);
 const ref = (url: string, v: string | undefined): Extension[] => (v === undefined ? [] : [{ url, valueReference: { reference: v } }]);
 const bool = (url: string, v: boolean | undefined): Extension[] => (v === undefined ? [] : [{ url, valueBoolean: v }]);
-const instant = (url: string, v: string | undefined): Extension[] => (v === undefined ? [] : [{ url, valueDateTime: v }]);
 
 export function toProvenance(d: Decision, taskRef: string, activity: RoutingActivity, recorded: Date): Provenance {
   return {
@@ -63,44 +61,49 @@ function decisionParts(d: Decision): Extension[] {
 }
 
 function entityOf(c: CandidateEntry): ProvenanceEntity {
-  const what: Reference = { reference: c.service, ...(c.serviceName ? { display: c.serviceName } : {}) };
+  const what: Reference = c.serviceName ? { reference: c.service, display: c.serviceName } : { reference: c.service };
   return { role: 'source', what, extension: [{ url: CANDIDATE_EXTENSION, extension: candidateParts(c) }] };
 }
 
+/** Pushed one by one: this runs for every candidate of every decision (hundreds), inside the step. */
 function candidateParts(c: CandidateEntry): Extension[] {
+  const x: Extension[] = [{ url: 'outcome', valueCode: c.outcome }];
+  if (c.organization) x.push({ url: 'organization', valueReference: { reference: c.organization } });
+  if (c.ura) x.push({ url: 'ura', valueString: c.ura });
+  if (c.location) x.push({ url: 'location', valueReference: { reference: c.location } });
+  x.push({ url: 'careOption', valueCode: c.careOption });
+  if (c.rank !== undefined) x.push({ url: 'rank', valueInteger: c.rank });
+  const k = c.keys;
+  if (k) {
+    x.push(
+      { url: 'key-complexity', valueInteger: k.complexity },
+      { url: 'key-reach', valueInteger: k.reach },
+      { url: 'key-agreement', valueInteger: k.agreement },
+      { url: 'key-triage', valueInteger: k.triage },
+    );
+  }
+  if (c.reach) x.push({ url: 'reach', valueCode: c.reach });
+  for (const a of c.agreements) x.push({ url: 'agreement', valueCode: a });
+  if (c.distanceKm !== undefined && Number.isFinite(c.distanceKm)) x.push({ url: 'distanceKm', valueDecimal: c.distanceKm });
+  if (c.expectedStart) x.push({ url: 'expectedStart', valueDateTime: c.expectedStart });
+  if (c.crowding) x.push({ url: 'crowding', valueCode: c.crowding });
   const cap = c.capacity;
-  return [
-    ...code('outcome', c.outcome),
-    ...ref('organization', c.organization),
-    ...str('ura', c.ura),
-    ...ref('location', c.location),
-    ...code('careOption', c.careOption),
-    ...int('rank', c.rank),
-    ...(c.keys ? Object.entries(c.keys).flatMap(([k, v]) => [{ url: 'key', extension: [...code('name', k), ...int('value', v)] }]) : []),
-    ...code('reach', c.reach),
-    ...c.agreements.flatMap((a) => code('agreement', a)),
-    ...dec('distanceKm', c.distanceKm),
-    ...instant('expectedStart', c.expectedStart),
-    ...code('crowding', c.crowding),
-    ...(cap
-      ? [
-          {
-            url: 'capacity',
-            extension: [
-              ...code('unit', cap.unit),
-              ...int('freeNow', cap.freeNow),
-              ...int('freeInWindow', cap.freeInWindow),
-              ...instant('observed', cap.observed),
-              ...code('source', cap.source),
-              ...bool('fresh', cap.fresh),
-              ...int('ageMinutes', cap.ageMinutes),
-              ...int('limitMinutes', cap.limitMinutes),
-            ],
-          },
-        ]
-      : []),
-    ...c.declines.map((d) => ({ url: 'decline', valueCoding: { system: d.system, code: d.code, display: d.detail.slice(0, 500) } })),
-  ];
+  if (cap) {
+    const e: Extension[] = [
+      { url: 'unit', valueCode: cap.unit },
+      { url: 'freeNow', valueInteger: cap.freeNow },
+      { url: 'freeInWindow', valueInteger: cap.freeInWindow },
+    ];
+    if (cap.observed) e.push({ url: 'observed', valueDateTime: cap.observed });
+    if (cap.source) e.push({ url: 'source', valueCode: cap.source });
+    e.push({ url: 'fresh', valueBoolean: cap.fresh });
+    if (cap.ageMinutes !== undefined) e.push({ url: 'ageMinutes', valueInteger: cap.ageMinutes });
+    e.push({ url: 'limitMinutes', valueInteger: cap.limitMinutes });
+    x.push({ url: 'capacity', extension: e });
+  }
+  for (const d of c.declines)
+    x.push({ url: 'decline', valueCoding: { system: d.system, code: d.code, display: d.detail.length > 500 ? d.detail.slice(0, 500) : d.detail } });
+  return x;
 }
 
 /** The organisation a candidate entry is about. */

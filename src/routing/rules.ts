@@ -80,7 +80,10 @@ export function checkRoutingRules(json: unknown, name = 'routing rules'): Routin
   const named = [
     ...Object.keys(rules.sectorsByCareOption).map((c) => [c, '$.sectorsByCareOption'] as const),
     ...rules.citizen.careOptions.map((c) => [c, '$.citizen.careOptions'] as const),
-    ...Object.entries(rules.complexityStepUp).flatMap(([c, up]) => [[c, '$.complexityStepUp'] as const, ...up.map((u) => [u, `$.complexityStepUp.${c}`] as const)]),
+    ...Object.entries(rules.complexityStepUp).flatMap(([c, up]) => [
+      [c, '$.complexityStepUp'] as const,
+      ...up.map((u) => [u, `$.complexityStepUp.${c}`] as const),
+    ]),
   ];
   for (const [code, where] of named) if (!CARE_OPTIONS.has(code)) throw RoutingRulesInvalid({ params: [name, where, `${code} is not a care option`] });
   for (const [c, up] of Object.entries(rules.complexityStepUp))

@@ -56,10 +56,38 @@ t.test('agreement: within a reach tier, a partner of an applicable cooperation a
 });
 
 t.test('triage: broad triage’s rank decides next, and the record says which of its keys', async (t) => {
-  t.equal(run([{ id: 'a', startIn: 0 }, { id: 'b', startIn: 90 }]).rule, 'triage-start', 'start band');
-  t.equal(run([{ id: 'a', crowding: 'quiet' }, { id: 'b', crowding: 'busy' }]).rule, 'triage-crowding', 'crowding');
-  t.equal(run([{ id: 'a', distanceKm: 2 }, { id: 'b', distanceKm: 20 }]).rule, 'triage-distance', 'distance');
-  t.equal(run([{ id: 'a', free: 4 }, { id: 'b', free: 1 }]).rule, 'triage-capacity', 'capacity');
+  t.equal(
+    run([
+      { id: 'a', startIn: 0 },
+      { id: 'b', startIn: 90 },
+    ]).rule,
+    'triage-start',
+    'start band',
+  );
+  t.equal(
+    run([
+      { id: 'a', crowding: 'quiet' },
+      { id: 'b', crowding: 'busy' },
+    ]).rule,
+    'triage-crowding',
+    'crowding',
+  );
+  t.equal(
+    run([
+      { id: 'a', distanceKm: 2 },
+      { id: 'b', distanceKm: 20 },
+    ]).rule,
+    'triage-distance',
+    'distance',
+  );
+  t.equal(
+    run([
+      { id: 'a', free: 4 },
+      { id: 'b', free: 1 },
+    ]).rule,
+    'triage-capacity',
+    'capacity',
+  );
   t.equal(run([{ id: 'a' }, { id: 'b' }]).rule, 'rank-triage', 'equal facts: broad triage’s service-id order');
 });
 
@@ -89,14 +117,21 @@ t.test('only one eligible provider; ties fall to the service id', async (t) => {
 });
 
 t.test('eligibility: already tried and wrong sector are declined with their reasons', async (t) => {
-  const d = run([{ id: 'a', org: 'x' }, { id: 'b', org: 'y' }, { id: 'c', org: 'z' }], {
-    excluded: new Map([['Organization/x', 'rejected at 2026-11-24T19:01:00Z']]),
-    sectors: new Map([
-      ['Organization/x', 'SEH'],
-      ['Organization/y', 'HAP'],
-      ['Organization/z', 'SEH'],
-    ]),
-  });
+  const d = run(
+    [
+      { id: 'a', org: 'x' },
+      { id: 'b', org: 'y' },
+      { id: 'c', org: 'z' },
+    ],
+    {
+      excluded: new Map([['Organization/x', 'rejected at 2026-11-24T19:01:00Z']]),
+      sectors: new Map([
+        ['Organization/x', 'SEH'],
+        ['Organization/y', 'HAP'],
+        ['Organization/z', 'SEH'],
+      ]),
+    },
+  );
   t.same(chosen(d), ['c']);
   const declines = Object.fromEntries(d.candidates.filter((c) => c.outcome === 'declined').map((c) => [c.service, c.declines.map((x) => x.code)]));
   t.same(declines, { 'HealthcareService/a': ['already-tried'], 'HealthcareService/b': ['sector-not-eligible'] });
@@ -105,7 +140,11 @@ t.test('eligibility: already tried and wrong sector are declined with their reas
 
 t.test('nobody eligible: escalation with every decline kept', async (t) => {
   const result = triageResult([{ id: 'a', org: 'x' }]);
-  result.excluded.push({ ...result.options[0], service: { id: 's', reference: 'HealthcareService/s' }, reasons: [{ code: 'capacity-stale', detail: 'observed 180 minutes ago, limit 60' }] } as never);
+  result.excluded.push({
+    ...result.options[0],
+    service: { id: 's', reference: 'HealthcareService/s' },
+    reasons: [{ code: 'capacity-stale', detail: 'observed 180 minutes ago, limit 60' }],
+  } as never);
   const d = decideWith([{ careOption: 'seh', step: 0, result }], { excluded: new Map([['Organization/x', 'timeout']]) });
   t.equal(d.outcome, 'escalated');
   t.equal(d.rule, 'no-candidate');
@@ -136,7 +175,15 @@ t.test('a citizen’s own call: HAP care only, and only outside office hours', a
 });
 
 t.test('an offer round: n candidates, one per organisation', async (t) => {
-  const d = run([{ id: 'a', org: 'x' }, { id: 'a2', org: 'x' }, { id: 'b', org: 'y' }, { id: 'c', org: 'z' }], { count: 2 });
+  const d = run(
+    [
+      { id: 'a', org: 'x' },
+      { id: 'a2', org: 'x' },
+      { id: 'b', org: 'y' },
+      { id: 'c', org: 'z' },
+    ],
+    { count: 2 },
+  );
   t.equal(d.outcome, 'offered');
   t.same(chosen(d), ['a', 'b']);
   t.same(

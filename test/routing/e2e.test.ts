@@ -28,7 +28,14 @@ for (const store of storeKinds()) {
     const lelystad = await byDemoId<Organization>(s, registry, 'Organization', 'org-vvt-flevoland');
 
     // a patient in Hoorn (West-Friesland) needs a low-complexity ELV bed
-    const bundle = requestBundle({ requester: `Organization/${seh.id}`, careOption: 'elv-low', at: '1621', home: '1811', origin: 'professional', fn: 'coordination' });
+    const bundle = requestBundle({
+      requester: `Organization/${seh.id}`,
+      careOption: 'elv-low',
+      at: '1621',
+      home: '1811',
+      origin: 'professional',
+      fn: 'coordination',
+    });
     const posted = await gw.request('POST', '/fhir', bundle, {}, 'demo-seh');
     t.equal(posted.status, 200, posted.text.slice(0, 300));
     const id = taskIdOf(posted.json as Bundle);

@@ -81,7 +81,9 @@ async function world(store: SqlStore, now: number, services: Array<ServiceSpec &
       const ext = [
         ...(o.at ? [{ url: `${SD}patient-location`, valueReference: { reference: '#here' } }] : []),
         ...(o.origin ? [{ url: `${SD}request-origin`, valueCoding: { system: 'https://spoedbrug.nl/fhir/CodeSystem/request-origin', code: o.origin } }] : []),
-        ...(o.urgency ? [{ url: `${SD}source-urgency`, valueCoding: { system: `https://spoedbrug.nl/fhir/CodeSystem/${o.urgency.system}`, code: o.urgency.code } }] : []),
+        ...(o.urgency
+          ? [{ url: `${SD}source-urgency`, valueCoding: { system: `https://spoedbrug.nl/fhir/CodeSystem/${o.urgency.system}`, code: o.urgency.code } }]
+          : []),
       ];
       const task = await store.create({
         resourceType: 'Task',
@@ -118,9 +120,34 @@ for (const factory of storeFactories()) {
 
     t.test('catchments are many-to-many; a neighbour region is the fallback', async (t) => {
       const w = await open(EVENING, [
-        { key: 'team-two-areas', ura: '21000001', sector: 'GGZ', careOption: 'ggz-crisis-team', coverage: ['pc-hoorn', 'pc-alkmaar'], position: HOORN, slots: freeNow },
-        { key: 'team-den-helder', ura: '21000002', sector: 'GGZ', careOption: 'ggz-crisis-team', coverage: ['pc-den-helder'], position: DEN_HELDER, slots: freeNow },
-        { key: 'team-also-hoorn', ura: '21000003', sector: 'GGZ', careOption: 'ggz-crisis-team', coverage: ['pc-hoorn'], position: HOORN, slots: freeNow, crowding: { level: 'busy' } },
+        {
+          key: 'team-two-areas',
+          ura: '21000001',
+          sector: 'GGZ',
+          careOption: 'ggz-crisis-team',
+          coverage: ['pc-hoorn', 'pc-alkmaar'],
+          position: HOORN,
+          slots: freeNow,
+        },
+        {
+          key: 'team-den-helder',
+          ura: '21000002',
+          sector: 'GGZ',
+          careOption: 'ggz-crisis-team',
+          coverage: ['pc-den-helder'],
+          position: DEN_HELDER,
+          slots: freeNow,
+        },
+        {
+          key: 'team-also-hoorn',
+          ura: '21000003',
+          sector: 'GGZ',
+          careOption: 'ggz-crisis-team',
+          coverage: ['pc-hoorn'],
+          position: HOORN,
+          slots: freeNow,
+          crowding: { level: 'busy' },
+        },
       ]);
       const hoorn = await w.route(await w.request({ careOption: 'ggz-crisis-team', at: '1621' }));
       const alkmaar = await w.route(await w.request({ careOption: 'ggz-crisis-team', at: '1815' }));
@@ -143,15 +170,31 @@ for (const factory of storeFactories()) {
       t.equal(owner(answer), w.orgOf.get('seh-fresh-far'));
       const stale = candidatesOf(record).find((c) => part(c.parts, 'organization')?.valueReference?.reference === w.orgOf.get('seh-stale'));
       t.equal(part(stale?.parts, 'outcome')?.valueCode, 'declined');
-      t.same(stale?.parts.filter((p) => p.url === 'decline').map((p) => p.valueCoding?.code), ['capacity-stale']);
+      t.same(
+        stale?.parts.filter((p) => p.url === 'decline').map((p) => p.valueCoding?.code),
+        ['capacity-stale'],
+      );
       t.equal(part(part(stale?.parts, 'capacity')?.extension, 'fresh')?.valueBoolean, false, 'the stale snapshot is shown with its age');
     });
 
     t.test('ANW hours and public holidays decide whether a citizen’s call reaches the HAP', async (t) => {
       const hap = (now: number) =>
-        open(now, [{ key: 'hap', ura: '23000001', sector: 'HAP', careOption: 'hap-consult', coverage: ['sub-demo-westfriesland'], position: HOORN, hours: HAP_HOURS, slots: freeNow }]);
+        open(now, [
+          {
+            key: 'hap',
+            ura: '23000001',
+            sector: 'HAP',
+            careOption: 'hap-consult',
+            coverage: ['sub-demo-westfriesland'],
+            position: HOORN,
+            hours: HAP_HOURS,
+            slots: freeNow,
+          },
+        ]);
       const evening = await hap(EVENING);
-      const a = await evening.route(await evening.request({ careOption: 'hap-consult', at: '1621', origin: 'citizen', urgency: { system: 'nts-urgency', code: 'U3' } }));
+      const a = await evening.route(
+        await evening.request({ careOption: 'hap-consult', at: '1621', origin: 'citizen', urgency: { system: 'nts-urgency', code: 'U3' } }),
+      );
       t.equal(owner(a.answer), evening.orgOf.get('hap'), 'a weekday evening is ANW: routed to the HAP');
       t.equal(part(decisionOf(a.record), 'anw')?.valueBoolean, true);
       t.equal(part(decisionOf(a.record), 'urgency')?.valueCode, 'U3', 'the NTS urgency set the window');
@@ -168,19 +211,50 @@ for (const factory of storeFactories()) {
 
     t.test('bed type and complexity: step up, never down', async (t) => {
       const w = await open(EVENING, [
-        { key: 'elv-high-only', ura: '99000041', sector: 'VVT', careOption: 'elv-high', coverage: ['zcr-demo-nhn-zw'], position: HOORN, observedAgo: 60, slots: bedsFree },
-        { key: 'elv-low-full', ura: '24000002', sector: 'VVT', careOption: 'elv-low', coverage: ['zcr-demo-nhn-zw'], position: HOORN, observedAgo: 60, slots: [{ from: -600, minutes: 1440, status: 'busy' }] },
+        {
+          key: 'elv-high-only',
+          ura: '99000041',
+          sector: 'VVT',
+          careOption: 'elv-high',
+          coverage: ['zcr-demo-nhn-zw'],
+          position: HOORN,
+          observedAgo: 60,
+          slots: bedsFree,
+        },
+        {
+          key: 'elv-low-full',
+          ura: '24000002',
+          sector: 'VVT',
+          careOption: 'elv-low',
+          coverage: ['zcr-demo-nhn-zw'],
+          position: HOORN,
+          observedAgo: 60,
+          slots: [{ from: -600, minutes: 1440, status: 'busy' }],
+        },
       ]);
       const low = await w.route(await w.request({ careOption: 'elv-low', at: '1621' }));
       t.equal(owner(low.answer), w.orgOf.get('elv-high-only'), 'no elv-low bed free: an elv-high bed');
       const chosen = candidatesOf(low.record).find((c) => part(c.parts, 'outcome')?.valueCode === 'chosen');
       t.equal(part(chosen?.parts, 'careOption')?.valueCode, 'elv-high');
-      t.same(chosen?.parts.find((p) => p.url === 'key' && part(p.extension, 'name')?.valueCode === 'complexity')?.extension?.[1]?.valueInteger, 1);
-      t.same(chosen?.parts.filter((p) => p.url === 'agreement').map((p) => p.valueCode), ['agr-demo-elv-zcc'], 'the ZCC agreement applies to it');
+      t.equal(part(chosen?.parts, 'key-complexity')?.valueInteger, 1, 'its complexity key shows the step up');
+      t.same(
+        chosen?.parts.filter((p) => p.url === 'agreement').map((p) => p.valueCode),
+        ['agr-demo-elv-zcc'],
+        'the ZCC agreement applies to it',
+      );
       const high = await w.route(await w.request({ careOption: 'elv-high', at: '1621' }));
       t.equal(owner(high.answer), w.orgOf.get('elv-high-only'));
       const w2 = await open(EVENING, [
-        { key: 'elv-low-free', ura: '24000003', sector: 'VVT', careOption: 'elv-low', coverage: ['zcr-demo-nhn-zw'], position: HOORN, observedAgo: 60, slots: bedsFree },
+        {
+          key: 'elv-low-free',
+          ura: '24000003',
+          sector: 'VVT',
+          careOption: 'elv-low',
+          coverage: ['zcr-demo-nhn-zw'],
+          position: HOORN,
+          observedAgo: 60,
+          slots: bedsFree,
+        },
       ]);
       const down = await w2.route(await w2.request({ careOption: 'elv-high', at: '1621' }));
       t.ok('escalate' in down.answer, 'an elv-high patient never goes to an elv-low bed');
@@ -188,14 +262,22 @@ for (const factory of storeFactories()) {
 
     t.test('escalation: the requester and coordinator see why, and the export counts the unmet demand', async (t) => {
       const w = await open(EVENING, [
-        { key: 'seh-full', ura: '25000001', sector: 'SEH', careOption: 'seh', coverage: ['pc-hoorn'], position: HOORN, slots: [{ from: -30, minutes: 60, status: 'busy' }] },
+        {
+          key: 'seh-full',
+          ura: '25000001',
+          sector: 'SEH',
+          careOption: 'seh',
+          coverage: ['pc-hoorn'],
+          position: HOORN,
+          slots: [{ from: -30, minutes: 60, status: 'busy' }],
+        },
         { key: 'seh-wrong-sector', ura: '25000002', sector: 'HAP', careOption: 'seh', coverage: ['pc-hoorn'], position: HOORN, slots: freeNow },
       ]);
       const { answer, record } = await w.route(await w.request({ careOption: 'seh', at: '1621' }));
       t.ok('escalate' in answer);
       t.match((answer as { escalate: string }).escalate, /unmet demand/);
       t.equal(ruleOf(record), 'no-candidate');
-      t.equal(record.meta?.tag?.find((g) => g.system.endsWith('routing-outcome'))?.code, 'escalated');
+      t.equal(record.meta?.tag?.find((g) => g.system?.endsWith('routing-outcome'))?.code, 'escalated');
       const codes = candidatesOf(record).flatMap((c) => c.parts.filter((p) => p.url === 'decline').map((p) => p.valueCoding?.code));
       t.same(codes.sort(), ['no-capacity', 'sector-not-eligible']);
       const exp = await w.capacity.regionalCapacity({ territory: 'sub-demo-westfriesland', careOptions: ['seh'] }, new Date(EVENING));
@@ -211,7 +293,9 @@ for (const factory of storeFactories()) {
       const { answer, record } = await w.route(task);
       t.ok('escalate' in answer);
       t.equal(ruleOf(record), 'intake-incomplete');
-      const missing = decisionOf(record).filter((p) => p.url === 'missing').map((p) => p.valueString);
+      const missing = decisionOf(record)
+        .filter((p) => p.url === 'missing')
+        .map((p) => p.valueString);
       t.equal(missing.length, 3);
       t.match(missing.join('\n'), /ServiceRequest\.code\.coding\.where\(system='https:\/\/spoedbrug\.nl\/fhir\/CodeSystem\/care-option'\)/);
       t.match(missing.join('\n'), /patient-location'\) \| Patient\.address\.postalCode/);
@@ -221,7 +305,9 @@ for (const factory of storeFactories()) {
     });
 
     t.test('broad triage is never asked inside the step: without prepare the step fails and is retried', async (t) => {
-      const w = await open(EVENING, [{ key: 'seh', ura: '26000001', sector: 'SEH', careOption: 'seh', coverage: ['pc-hoorn'], position: HOORN, slots: freeNow, hours: ALL_DAY }]);
+      const w = await open(EVENING, [
+        { key: 'seh', ura: '26000001', sector: 'SEH', careOption: 'seh', coverage: ['pc-hoorn'], position: HOORN, slots: freeNow, hours: ALL_DAY },
+      ]);
       const task = await w.request({ careOption: 'seh', at: '1621' });
       await t.rejects(
         w.store.transaction((repo) => w.engine.nextCandidate(repo, task, [])),
