@@ -38,6 +38,8 @@ type Prepared =
 
 /** A prepared answer is used for at most this long (capacity moves; the step normally runs milliseconds later). */
 const PREPARED_TTL_MS = 60_000;
+/** the states a routing step acts on (requested, received, rejected: see src/workflow/engine.ts) */
+const ROUTABLE: ReadonlySet<string> = new Set(['requested', 'received', 'rejected']);
 const SECTOR_SYSTEM = 'https://spoedbrug.nl/fhir/CodeSystem/sector';
 
 export class RoutingEngine implements Router {
@@ -56,7 +58,8 @@ export class RoutingEngine implements Router {
   async prepare(taskRef: string): Promise<void> {
     const id = taskRef.replace(/^Task\//, '');
     const task = (await readOrUndefined(this.#deps.store, 'Task', id)) as Task | undefined;
-    if (!task) return;
+    // an answered or closed request needs no routing (e.g. an answer timeout firing after the answer)
+    if (!task || !ROUTABLE.has(task.status)) return;
     const intake = await readIntake(task, (t, i) => readOrUndefined(this.#deps.store, t, i), this.#deps.rules);
     this.#sweep();
     this.#prepared.set(id, await this.#ask(intake));
