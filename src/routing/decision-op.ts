@@ -2,7 +2,7 @@
  * `GET /fhir/Task/{id}/$routing-decision`: the decision records of one coordination request, oldest first,
  * as a `collection` Bundle of Provenance resources (one per routing decision: route, reroute, offer).
  *
- * Who reads what (docs/routing.md §11):
+ * Who reads what (docs/routing.md §13):
  *   requester, regional coordinator, auditor     every record whole
  *   a provider that was chosen or considered     its own candidate entries, the outcome and the rule code
  *   anyone else                                  403
