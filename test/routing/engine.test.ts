@@ -304,6 +304,27 @@ for (const factory of storeFactories()) {
       t.equal(ruleOf(outside.record), 'place-outside-region', 'a place outside the region model');
     });
 
+    t.test('an offer round: the best n organisations, recorded as one offer decision', async (t) => {
+      const w = await open(EVENING, [
+        { key: 'seh-a', ura: '27000001', sector: 'SEH', careOption: 'seh', coverage: ['pc-hoorn'], position: HOORN, slots: freeNow },
+        { key: 'seh-b', ura: '27000002', sector: 'SEH', careOption: 'seh', coverage: ['pc-hoorn'], position: ALKMAAR, slots: freeNow },
+        { key: 'seh-c', ura: '27000003', sector: 'SEH', careOption: 'seh', coverage: ['pc-alkmaar'], position: ALKMAAR, slots: freeNow },
+      ]);
+      const task = await w.request({ careOption: 'seh', at: '1621' });
+      await w.engine.prepare(`Task/${task.id}`);
+      const offered = await w.store.transaction((repo) => w.engine.candidates(repo, task, [w.orgOf.get('seh-a') as string], 2));
+      t.same(
+        offered.map((c) => c.owner),
+        [w.orgOf.get('seh-b'), w.orgOf.get('seh-c')],
+        'the tried one left out; catchment before neighbour',
+      );
+      const found = await w.store.search({ ...parseSearchRequest('Provenance', { target: `Task/${task.id}` }, registry), total: 'none' });
+      const record = found.resources[0] as Provenance;
+      t.equal(record.activity?.coding?.[0]?.code, 'offer');
+      t.equal(record.meta?.tag?.[0]?.code, 'offered');
+      t.equal(decisionOf(record).filter((p) => p.url === 'chosen').length, 2);
+    });
+
     t.test('broad triage is never asked inside the step: without prepare the step fails and is retried', async (t) => {
       const w = await open(EVENING, [
         { key: 'seh', ura: '26000001', sector: 'SEH', careOption: 'seh', coverage: ['pc-hoorn'], position: HOORN, slots: freeNow, hours: ALL_DAY },
