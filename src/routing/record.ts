@@ -40,7 +40,7 @@ export function toProvenance(d: Decision, taskRef: string, activity: RoutingActi
       },
     ],
     extension: [{ url: DECISION_EXTENSION, extension: decisionParts(d) }],
-    ...(d.candidates.length ? { entity: d.candidates.map(entityOf) } : {}),
+    ...(d.candidates.length ? { entity: d.candidates.map((c) => entityOf(c, d.careOption)) } : {}),
   };
 }
 
@@ -60,27 +60,27 @@ function decisionParts(d: Decision): Extension[] {
   ];
 }
 
-function entityOf(c: CandidateEntry): ProvenanceEntity {
+function entityOf(c: CandidateEntry, asked: string | undefined): ProvenanceEntity {
   const what: Reference = c.serviceName ? { reference: c.service, display: c.serviceName } : { reference: c.service };
-  return { role: 'source', what, extension: [{ url: CANDIDATE_EXTENSION, extension: candidateParts(c) }] };
+  return { role: 'source', what, extension: [{ url: CANDIDATE_EXTENSION, extension: candidateParts(c, asked) }] };
 }
 
-/** Pushed one by one: this runs for every candidate of every decision (hundreds), inside the step. */
-function candidateParts(c: CandidateEntry): Extension[] {
+/**
+ * Pushed one by one, and only what cannot be read elsewhere in the record: this runs for every candidate of
+ * every decision (hundreds), inside the step. The URA and location only for the chosen; the care option only
+ * for a step up; of the ranking keys only those not shown as facts (reach and agreements are).
+ */
+function candidateParts(c: CandidateEntry, asked: string | undefined): Extension[] {
   const x: Extension[] = [{ url: 'outcome', valueCode: c.outcome }];
+  const chosen = c.outcome === 'chosen';
   if (c.organization) x.push({ url: 'organization', valueReference: { reference: c.organization } });
-  if (c.ura) x.push({ url: 'ura', valueString: c.ura });
-  if (c.location) x.push({ url: 'location', valueReference: { reference: c.location } });
-  x.push({ url: 'careOption', valueCode: c.careOption });
+  if (chosen && c.ura) x.push({ url: 'ura', valueString: c.ura });
+  if (chosen && c.location) x.push({ url: 'location', valueReference: { reference: c.location } });
+  if (c.careOption !== asked) x.push({ url: 'careOption', valueCode: c.careOption });
   if (c.rank !== undefined) x.push({ url: 'rank', valueInteger: c.rank });
-  const k = c.keys;
-  if (k) {
-    x.push(
-      { url: 'key-complexity', valueInteger: k.complexity },
-      { url: 'key-reach', valueInteger: k.reach },
-      { url: 'key-agreement', valueInteger: k.agreement },
-      { url: 'key-triage', valueInteger: k.triage },
-    );
+  if (c.keys) {
+    if (c.keys.complexity) x.push({ url: 'key-complexity', valueInteger: c.keys.complexity });
+    x.push({ url: 'key-triage', valueInteger: c.keys.triage });
   }
   if (c.reach) x.push({ url: 'reach', valueCode: c.reach });
   for (const a of c.agreements) x.push({ url: 'agreement', valueCode: a });
@@ -90,15 +90,14 @@ function candidateParts(c: CandidateEntry): Extension[] {
   const cap = c.capacity;
   if (cap) {
     const e: Extension[] = [
-      { url: 'unit', valueCode: cap.unit },
       { url: 'freeNow', valueInteger: cap.freeNow },
       { url: 'freeInWindow', valueInteger: cap.freeInWindow },
+      { url: 'fresh', valueBoolean: cap.fresh },
     ];
     if (cap.observed) e.push({ url: 'observed', valueDateTime: cap.observed });
     if (cap.source) e.push({ url: 'source', valueCode: cap.source });
-    e.push({ url: 'fresh', valueBoolean: cap.fresh });
     if (cap.ageMinutes !== undefined) e.push({ url: 'ageMinutes', valueInteger: cap.ageMinutes });
-    e.push({ url: 'limitMinutes', valueInteger: cap.limitMinutes });
+    if (!cap.fresh) e.push({ url: 'limitMinutes', valueInteger: cap.limitMinutes });
     x.push({ url: 'capacity', extension: e });
   }
   for (const d of c.declines)
