@@ -164,6 +164,19 @@ export const RoutingNotPrepared = defineError(
   'No capacity was read for %s before its routing step; the step is retried',
 );
 
+// --- indicators, metrics and the dashboard (issue 7 points 4–6) -------------------------------------
+export const MeasureInvalid = defineError('SPB_ERR_MEASURE_INVALID', 'invalid', 500, 'Measure file %s is invalid at %s: %s');
+export const MeasureUnsupported = defineError('SPB_ERR_MEASURE_UNSUPPORTED', 'not-supported', 422, 'Measure %s cannot be evaluated: %s %s');
+/** An $evaluate-measure parameter that cannot be read; names the parameter, never the value. */
+export const InsightsParamInvalid = defineError('SPB_ERR_INSIGHTS_PARAM', 'invalid', 400, 'Parameter %s: %s');
+export const MetricsOff = defineError('SPB_ERR_METRICS_OFF', 'not-found', 404, 'Metrics are off: no metricsToken is configured');
+export const MetricsUnauthorized = defineError(
+  'SPB_ERR_METRICS_AUTH',
+  'login',
+  401,
+  'The metrics endpoint needs the configured scrape token as a bearer token',
+);
+
 // --- sector adapters: JSON sources, mapping checks, outbound, notified pull (issue 4) ---------------
 export const JsonMalformed = defineError('SPB_ERR_JSON_MALFORMED', 'structure', 400, 'The JSON document is malformed at %s: %s');
 export const JsonLimit = defineError('SPB_ERR_JSON_LIMIT', 'too-long', 413, 'JSON %s at %s exceeds the limit of %s');

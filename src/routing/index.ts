@@ -1,6 +1,7 @@
 /**
  * Routing's face for the composition root: the Router the workflow calls, the `$routing-decision`
- * operation, and unmet demand for the regional export.
+ * operation. Unmet demand in the regional export is counted by the insights module from the same data
+ * (escalated Tasks), so routing adds no population of its own.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,6 @@ import type { FhirStore } from '../store/types.ts';
 import { routingDecisionOperation } from './decision-op.ts';
 import { RoutingEngine } from './engine.ts';
 import { loadRoutingRules } from './rules.ts';
-import { unmetDemandProvider } from './unmet-demand.ts';
 
 export interface Routing {
   router: RoutingEngine;
@@ -25,7 +25,6 @@ export function setUpRouting(store: FhirStore, registry: SearchParamRegistry, ca
   const own = opts.regionDir ? join(opts.regionDir, REGION_RULES_FILE) : undefined;
   const rules = loadRoutingRules(own && existsSync(own) ? own : undefined);
   const router = new RoutingEngine({ store, registry, capacity, rules });
-  capacity.addPopulationProvider(unmetDemandProvider(store, registry, capacity.model));
   return { router, operations: [routingDecisionOperation()] };
 }
 

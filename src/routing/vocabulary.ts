@@ -17,7 +17,7 @@ export const CANDIDATE_EXTENSION = `${SD}routing-candidate`;
 export const ROUTING_RULE_SYSTEM = `${CS}routing-rule`;
 export const ROUTING_DECLINE_SYSTEM = `${CS}routing-decline`;
 export const ROUTING_ACTIVITY_SYSTEM = `${CS}routing-activity`;
-/** meta.tag of a decision record: its outcome (routed | escalated | offered), searchable for unmet demand */
+/** meta.tag of a decision record: its outcome (routed | escalated | offered), searchable (_tag) to reconcile unmet demand */
 export const ROUTING_OUTCOME_SYSTEM = `${CS}routing-outcome`;
 export const BROAD_TRIAGE_DECLINE_SYSTEM = `${CS}broad-triage-decline`;
 

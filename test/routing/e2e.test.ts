@@ -98,4 +98,37 @@ for (const store of storeKinds()) {
     const search = await gw.request('GET', '/fhir/Provenance', undefined, {}, 'demo-ggz');
     t.equal(search.json.total ?? search.json.entry?.length ?? 0, 0, 'nor through a Provenance search');
   });
+
+  t.test(`nobody can: escalated to the coordinator and the requester, counted as unmet demand (${store})`, async (t) => {
+    const { release } = recordingRelease();
+    const gw = await testGateway({ store, seed: true, ports: { release }, config: { deliveryPollMs: 30, deliveryBackoffBaseMs: 30 } });
+    t.teardown(() => gw.close());
+    const seh = await byDemoId<Organization>(gw.context.store, registry, 'Organization', 'org-seh-noordkwartier');
+    // a home visit in Lelystad: no HAP covers Flevoland, and the Houtribdijk edge carries SEH and ELV only
+    const bundle = requestBundle({ requester: `Organization/${seh.id}`, careOption: 'hap-visit', at: '8223', origin: 'professional', seed: 7 });
+    const posted = await gw.request('POST', '/fhir', bundle, {}, 'demo-seh');
+    t.equal(posted.status, 200, posted.text.slice(0, 300));
+    const id = taskIdOf(posted.json as Bundle);
+    let task: Task | undefined;
+    await waitFor('escalation', async () => {
+      task = (await gw.request('GET', `/fhir/Task/${id}`, undefined, {}, 'demo-seh')).json as Task;
+      return task.businessStatus?.coding?.[0]?.code === 'escalated';
+    });
+    t.notOk(task?.owner, 'no owner: the regional coordinator takes it');
+    t.match(task?.businessStatus?.text, /unmet demand/, 'the requester reads why on its own Task');
+    const records = ((await gw.request('GET', `/fhir/Task/${id}/$routing-decision`, undefined, {}, 'demo-seh')).json as Bundle).entry ?? [];
+    const record = records[0]?.resource as Provenance;
+    t.equal(ruleOf(record), 'no-candidate');
+    t.equal(record.meta?.tag?.[0]?.code, 'escalated');
+    t.equal(part(decisionOf(record), 'area')?.valueCode, 'pc-lelystad');
+    const coordinator = await gw.request('GET', `/fhir/Task?_id=${id}`);
+    t.equal(coordinator.json.entry?.length, 1, 'the coordinator sees the escalated request');
+    const exp = await gw.request(
+      'GET',
+      '/fhir/MeasureReport/$capacity-summary?territory=sub-demo-flevoland-noord&care-option=https://spoedbrug.nl/fhir/CodeSystem/care-option|hap-visit',
+    );
+    t.equal(exp.status, 200, exp.text.slice(0, 300));
+    const unmet = exp.json.group?.[0]?.population?.find((p: { code?: { coding?: Array<{ code?: string }> } }) => p.code?.coding?.[0]?.code === 'unmet-demand');
+    t.equal(unmet?.count, 1, 'the regional export counts it as unmet demand');
+  });
 }

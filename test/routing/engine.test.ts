@@ -1,7 +1,7 @@
 /**
  * The routing engine over a real store with the capacity summary and the demo region model, at fixed
  * moments: catchments many-to-many, neighbour fallback, ANW hours and public holidays, stale capacity,
- * bed type and complexity, escalation with the unmet-demand count, incomplete requests, and the rule that
+ * bed type and complexity, escalation, offer rounds, incomplete requests, and the rule that
  * broad triage is only asked outside the step's transaction.
  */
 import type { Organization, Provenance, Task } from '@medplum/fhirtypes';
@@ -10,7 +10,6 @@ import { Capacity } from '../../src/capacity/capacity.ts';
 import { instantOf } from '../../src/region/local-time.ts';
 import { RoutingEngine } from '../../src/routing/engine.ts';
 import { loadRoutingRules } from '../../src/routing/rules.ts';
-import { unmetDemandProvider } from '../../src/routing/unmet-demand.ts';
 import type { SqlStore } from '../../src/store/sql-store.ts';
 import type { RoutingAnswer } from '../../src/workflow/router-port.ts';
 import { parseSearchRequest } from '../../src/search/request.ts';
@@ -57,7 +56,6 @@ async function world(store: SqlStore, now: number, services: Array<ServiceSpec &
     orgOf.set(s.key, `Organization/${built.org}`);
   }
   const capacity = new Capacity({ driver: store.driver, model, rules: FRESHNESS });
-  capacity.addPopulationProvider(unmetDemandProvider(store, registry, model));
   const engine = new RoutingEngine({ store, registry, capacity, rules, now: () => new Date(now) });
   return {
     store,
@@ -260,7 +258,7 @@ for (const factory of storeFactories()) {
       t.ok('escalate' in down.answer, 'an elv-high patient never goes to an elv-low bed');
     });
 
-    t.test('escalation: the requester and coordinator see why, and the export counts the unmet demand', async (t) => {
+    t.test('escalation: nobody can, and the record says why for each', async (t) => {
       const w = await open(EVENING, [
         {
           key: 'seh-full',
@@ -280,11 +278,6 @@ for (const factory of storeFactories()) {
       t.equal(record.meta?.tag?.find((g) => g.system?.endsWith('routing-outcome'))?.code, 'escalated');
       const codes = candidatesOf(record).flatMap((c) => c.parts.filter((p) => p.url === 'decline').map((p) => p.valueCoding?.code));
       t.same(codes.sort(), ['no-capacity', 'sector-not-eligible']);
-      const exp = await w.capacity.regionalCapacity({ territory: 'sub-demo-westfriesland', careOptions: ['seh'] }, new Date(EVENING));
-      const unmet = exp.groups[0]?.populations.find((p) => p.code === 'unmet-demand');
-      t.equal(unmet?.count, 1, 'one unmet request in West-Friesland');
-      const elsewhere = await w.capacity.regionalCapacity({ territory: 'sub-demo-kop', careOptions: ['seh'] }, new Date(EVENING));
-      t.equal(elsewhere.groups[0]?.populations.find((p) => p.code === 'unmet-demand')?.count, 0, 'none in the Kop');
     });
 
     t.test('an incomplete request is escalated naming every missing element', async (t) => {
