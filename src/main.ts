@@ -36,6 +36,7 @@ import { loadValidator } from './validation/index.ts';
 import { type DeliveryPorts, setupDelivery } from './delivery/index.ts';
 import type { Insights } from './insights/insights.ts';
 import { setUpInsights } from './insights/setup.ts';
+import { setUpRouting } from './routing/index.ts';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -55,7 +56,7 @@ export interface Gateway {
 /**
  * The ports other stages plug in (docs/routing.md): the policy point (ReleasePort, contract §4), the Router
  * (routing engine), the outbound translators (contract §6), the attempt audit writer, an HTTP dispatcher.
- * Delivery sends nothing until a ReleasePort is wired; without a Router, the coordinator assigns owners.
+ * Delivery sends nothing until a ReleasePort is wired. The Router defaults to the routing engine (src/routing).
  */
 export type GatewayPorts = DeliveryPorts;
 
@@ -85,6 +86,20 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
   const mappings = loadMappings(config.mappingsDir);
   // sector formats out (contract §6): the default translation port of delivery, unless the caller passes one
   const translateOutbound = createOutboundTranslator(mappings, terminology);
+  // capacity and region (issue 6 point 2, issue 7): summary tables, region model, territories, operations
+  const capacity = await setUpCapacity(store, registry, {
+    ...(config.regionDir ? { regionDir: config.regionDir } : {}),
+    ...(config.seedDemoRegion ? { fallbackModelDir: DEMO_REGION_MODEL_DIR } : {}),
+    freshness: {
+      capacityMinutes: config.capacityMaxAgeMinutes,
+      capacityByCareOption: config.capacityMaxAgeByCareOption,
+      crowdingMinutes: config.crowdingMaxAgeMinutes,
+      mobileUnitMinutes: config.mobileUnitMaxAgeMinutes,
+    },
+  });
+  logger.info({ regionModel: capacity.regionModelSources, summary: capacity.summary, territoriesChanged: capacity.territoriesChanged }, 'capacity ready');
+  // routing (issue 6 points 3-4): the default Router, on broad triage; a caller's ports.router replaces it
+  const routing = setUpRouting(store, registry, capacity.capacity, config.regionDir ? { regionDir: config.regionDir } : {});
   // --- workflow and delivery: Task writes fill the outbox in their own transaction; a worker delivers
   const delivery = await setupDelivery(
     store,
@@ -102,21 +117,9 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
       ...(config.answerTimeouts ? { answerTimeouts: config.answerTimeouts } : {}),
       publicBase: config.baseUrl ?? `http://localhost:${config.port}/fhir`,
     },
-    { translate: translateOutbound, ...ports },
+    { translate: translateOutbound, router: routing.router, ...ports },
     logger,
   );
-  // capacity and region (issue 6 point 2, issue 7): summary tables, region model, territories, operations
-  const capacity = await setUpCapacity(store, registry, {
-    ...(config.regionDir ? { regionDir: config.regionDir } : {}),
-    ...(config.seedDemoRegion ? { fallbackModelDir: DEMO_REGION_MODEL_DIR } : {}),
-    freshness: {
-      capacityMinutes: config.capacityMaxAgeMinutes,
-      capacityByCareOption: config.capacityMaxAgeByCareOption,
-      crowdingMinutes: config.crowdingMaxAgeMinutes,
-      mobileUnitMinutes: config.mobileUnitMaxAgeMinutes,
-    },
-  });
-  logger.info({ regionModel: capacity.regionModelSources, summary: capacity.summary, territoriesChanged: capacity.territoriesChanged }, 'capacity ready');
   // indicators (issue 7 points 4–6): Measures as data, $evaluate-measure, unmet demand in the capacity export
   const insights = await setUpInsights(store, registry, capacity.capacity, { measuresDir: config.measuresDir, minCellSize: config.minCellSize, check });
   logger.info({ measures: insights.insights.measures.length, published: insights.published }, 'insights ready');
@@ -126,7 +129,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     validator,
     terminology,
     mappings,
-    operations: [...delivery.operations, ...capacity.operations, ...insights.operations],
+    operations: [...delivery.operations, ...capacity.operations, ...routing.operations, ...insights.operations],
     resourceDocumentation: delivery.documentation,
   };
   await publishTerminology(store, registry, terminology);
