@@ -25,8 +25,8 @@ async function cpuPerRequest(server: ChildServer, spec: RequestSpec): Promise<{ 
 }
 
 const echo = await startServer('echo-server.ts');
-const e = await cpuPerRequest(echo, { method: 'POST', path: '/echo', headers: { 'content-type': 'application/json' }, body, expectStatus: 200 }).finally(
-  () => echo.stop(),
+const e = await cpuPerRequest(echo, { method: 'POST', path: '/echo', headers: { 'content-type': 'application/json' }, body, expectStatus: 200 }).finally(() =>
+  echo.stop(),
 );
 console.log(`echo: ${e.us.toFixed(1)} CPU µs/request (${Math.round(e.rps)} req/s)`);
 

@@ -26,7 +26,12 @@ export async function startServer(script: string, env: Record<string, string> = 
     env: { ...process.env, ...env },
   });
   const { port, token } = await waitForPort(child);
-  return { origin: `http://127.0.0.1:${port}`, authorization: token ? { authorization: `Bearer ${token}` } : {}, stop: () => stopChild(child), cpuMicros: () => cpuOf(child) };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    authorization: token ? { authorization: `Bearer ${token}` } : {},
+    stop: () => stopChild(child),
+    cpuMicros: () => cpuOf(child),
+  };
 }
 
 function waitForPort(child: ChildProcess): Promise<{ port: number; token?: string }> {
