@@ -31,6 +31,8 @@ export class SqliteDriver implements SqlDriver {
   #statements = new Map<string, StatementSync>();
   #conn: SqlConn;
   #checkpointer: WalCheckpointer | undefined;
+  /** transaction control, prepared once (exec would parse each of these per write unit) */
+  #tx!: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', StatementSync>;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -49,6 +51,15 @@ export class SqliteDriver implements SqlDriver {
     ];
     for (const pragma of pragmas) this.#db.exec(`PRAGMA ${pragma}`);
     if (path !== ':memory:' && path !== '') this.#checkpointer = new WalCheckpointer(path);
+    const prep = (sql: string) => this.#db.prepare(sql);
+    this.#tx = {
+      begin: prep('BEGIN IMMEDIATE'),
+      commit: prep('COMMIT'),
+      rollback: prep('ROLLBACK'),
+      savepoint: prep('SAVEPOINT unit'),
+      release: prep('RELEASE unit'),
+      rollbackTo: prep('ROLLBACK TO unit'),
+    };
     const stmt = (sql: string) => {
       let s = this.#statements.get(sql);
       if (!s) {
@@ -104,26 +115,26 @@ export class SqliteDriver implements SqlDriver {
   async #runGroup(batch: WriteUnit[]): Promise<void> {
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
     try {
-      this.#db.exec('BEGIN IMMEDIATE');
+      this.#tx.begin.run();
     } catch (err) {
       for (const u of batch) u.reject(err);
       return;
     }
     for (const unit of batch) {
-      this.#db.exec('SAVEPOINT unit');
+      this.#tx.savepoint.run();
       try {
         outcomes.push({ ok: true, value: await unit.fn(this.#conn) });
-        this.#db.exec('RELEASE unit');
+        this.#tx.release.run();
       } catch (err) {
-        this.#db.exec('ROLLBACK TO unit');
-        this.#db.exec('RELEASE unit');
+        this.#tx.rollbackTo.run();
+        this.#tx.release.run();
         outcomes.push({ ok: false, value: err });
       }
     }
     try {
-      this.#db.exec('COMMIT');
+      this.#tx.commit.run();
     } catch (err) {
-      this.#db.exec('ROLLBACK');
+      this.#tx.rollback.run();
       for (const u of batch) u.reject(err);
       return;
     }
