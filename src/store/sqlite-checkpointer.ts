@@ -26,16 +26,26 @@ export class WalCheckpointer {
   #worker: Worker | undefined;
   #path: string;
   #last = 0;
+  #trailing: NodeJS.Timeout | undefined;
 
   constructor(path: string) {
     this.#path = path;
   }
 
-  /** Called after every commit; cheap when a checkpoint was requested recently. */
+  /**
+   * Called after every commit; cheap when a checkpoint was requested recently. A commit inside the interval
+   * gets a trailing request, so the last writes of a burst are fsynced within the interval too.
+   */
   committed(): void {
-    const now = Date.now();
-    if (now - this.#last < MIN_INTERVAL_MS) return;
-    this.#last = now;
+    const wait = this.#last + MIN_INTERVAL_MS - Date.now();
+    if (wait <= 0) this.#request();
+    else this.#trailing ??= setTimeout(() => this.#request(), wait).unref();
+  }
+
+  #request(): void {
+    if (this.#trailing) clearTimeout(this.#trailing);
+    this.#trailing = undefined;
+    this.#last = Date.now();
     this.#worker ??= this.#start();
     this.#worker.postMessage('checkpoint');
   }
@@ -51,6 +61,8 @@ export class WalCheckpointer {
   }
 
   async close(): Promise<void> {
+    if (this.#trailing) clearTimeout(this.#trailing);
+    this.#trailing = undefined;
     const worker = this.#worker;
     this.#worker = undefined;
     if (!worker) return;

@@ -37,9 +37,9 @@ export class SqliteDriver implements SqlDriver {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
-    // WAL with NORMAL sync: commits do not fsync (checkpoints do; docs/store.md says why that is durable
-    // enough); checkpoints run in a worker thread (sqlite-checkpointer.ts), the writer's own only as a
-    // backstop at a high threshold; mmap serves reads of a large store without a copy per page
+    // WAL with NORMAL sync: commits do not fsync, checkpoints do (why that is durable enough: "SQLite
+    // durability" in docs/architecture.md); checkpoints run in a worker thread (sqlite-checkpointer.ts), the
+    // writer's own only as a backstop at a high threshold; mmap serves reads of a large store without a copy per page
     const pragmas = [
       'journal_mode = WAL',
       'synchronous = NORMAL',
