@@ -35,6 +35,13 @@ t.test('file store: checkpoints off the writer, every acknowledged write survive
     await new Promise((r) => setTimeout(r, 60));
   }
   t.ok(statSync(path).size > sizeBefore, 'a checkpoint wrote pages into the database file');
+  // conditional creates racing while checkpoints run: the group commit still serialises the check and the insert
+  const criteria = q('Task', 'identifier=urn:test:race|1');
+  const raced = await Promise.all(
+    Array.from({ length: 20 }, () => store.create(task({ identifier: [{ system: 'urn:test:race', value: '1' }] }) as Task, { ifNoneExist: criteria })),
+  );
+  t.equal(raced.filter((r) => r.created).length, 1, 'exactly one of 20 racing conditional creates created');
+  t.equal(new Set(raced.map((r) => r.resource.id)).size, 1, 'all racers see the same resource');
   await store.close();
 
   const reopened = await openStore({ sqlitePath: path }, testRegistry());
