@@ -34,6 +34,8 @@ import { seedDemoRegion } from './demo/seed.ts';
 import { openStore } from './store/open-store.ts';
 import { loadValidator } from './validation/index.ts';
 import { type DeliveryPorts, setupDelivery } from './delivery/index.ts';
+import type { Insights } from './insights/insights.ts';
+import { setUpInsights } from './insights/setup.ts';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -43,6 +45,8 @@ export interface Gateway {
   /** capacity, region model and broad triage (docs/capacity.md), for routing */
   capacity: Capacity;
   logger: Logger;
+  /** indicators, metrics and the dashboard's data (docs/insights.md) */
+  insights: Insights;
   /** FHIR → a sector format (docs/contracts.md §6), for the delivery stage, after the policy point */
   translateOutbound: TranslateOutbound;
   close(): Promise<void>;
@@ -60,6 +64,12 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
   ensureTypeSchemasIndexed();
   const registry = buildSearchParamRegistry();
   const validator = loadValidator({ profilesDir: config.profilesDir });
+  // the FHIR validation rule files are checked with at start-up (terminology, Measures): their errors as text
+  const check = (r: unknown) =>
+    validator
+      .validate(r)
+      .filter((i) => i.severity === 'error')
+      .map((i) => `${i.expression?.[0] ?? ''} ${i.diagnostics ?? ''}`);
   const store = await openStore(
     {
       sqlitePath: config.sqlitePath,
@@ -70,11 +80,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
   );
   const terminology = new Terminology({
     dirs: [join(config.profilesDir, 'terminology'), ...(config.regionDir ? [config.regionDir] : [])],
-    check: (r) =>
-      validator
-        .validate(r)
-        .filter((i) => i.severity === 'error')
-        .map((i) => `${i.expression?.[0] ?? ''} ${i.diagnostics ?? ''}`),
+    check,
   });
   const mappings = loadMappings(config.mappingsDir);
   // sector formats out (contract §6): the default translation port of delivery, unless the caller passes one
@@ -111,13 +117,16 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     },
   });
   logger.info({ regionModel: capacity.regionModelSources, summary: capacity.summary, territoriesChanged: capacity.territoriesChanged }, 'capacity ready');
+  // indicators (issue 7 points 4–6): Measures as data, $evaluate-measure, unmet demand in the capacity export
+  const insights = await setUpInsights(store, registry, capacity.capacity, { measuresDir: config.measuresDir, minCellSize: config.minCellSize, check });
+  logger.info({ measures: insights.insights.measures.length, published: insights.published }, 'insights ready');
   const context: IngestContext = {
     store: delivery.store,
     registry,
     validator,
     terminology,
     mappings,
-    operations: [...delivery.operations, ...capacity.operations],
+    operations: [...delivery.operations, ...capacity.operations, ...insights.operations],
     resourceDocumentation: delivery.documentation,
   };
   await publishTerminology(store, registry, terminology);
@@ -144,6 +153,12 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     requestTimeoutMs: config.requestTimeoutMs,
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
     auth: { tokens, clients, authMode: config.authMode, resolveOrganization },
+    insights: {
+      insights: insights.insights,
+      capacity: capacity.capacity,
+      dashboardDir: config.dashboardDir,
+      ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    },
     protection: { maxInFlight: config.maxInFlight, rateLimitPerMinute: config.rateLimitPerMinute },
     ...(config.authMode !== 'smart' ? { tls: readTls(config) } : {}),
   });
@@ -153,6 +168,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     app,
     context,
     capacity: capacity.capacity,
+    insights: insights.insights,
     logger,
     translateOutbound,
     async startMllp(port, clientId) {

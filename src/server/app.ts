@@ -16,6 +16,7 @@ import type { IngestContext } from '../ingest/ingest.ts';
 import { opsPlugin } from './ops-plugin.ts';
 import { type AuthOptions, authPlugin } from './auth-plugin.ts';
 import { type ProtectionOptions, protectionPlugin } from './protection.ts';
+import { type InsightsEdgeOptions, insightsPlugin } from './insights-plugin.ts';
 
 export interface AppOptions {
   context: IngestContext;
@@ -25,6 +26,8 @@ export interface AppOptions {
   baseUrl?: string;
   auth: Omit<AuthOptions, 'baseUrl'>;
   protection: ProtectionOptions;
+  /** /metrics and /dashboard (docs/insights.md); absent: neither is served */
+  insights?: InsightsEdgeOptions;
   /** TLS (required for mTLS): PEM contents */
   tls?: { cert: Buffer; key: Buffer; ca: Buffer };
 }
@@ -81,6 +84,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(protectionPlugin, opts.protection);
   await app.register(authPlugin, { ...opts.auth, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
   await app.register(ingestPlugin, { context: opts.context, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
+  if (opts.insights) await app.register(insightsPlugin, { ...opts.insights, tokens: opts.auth.tokens });
   await app.register(fhirPlugin, { prefix: '/fhir', context: opts.context, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
   return app;
 }
