@@ -89,11 +89,19 @@ export class SqlRepository implements FhirRepository {
   }
 
   async read(type: string, id: string): Promise<Resource> {
-    const rows = await this.#conn.all('SELECT deleted, content FROM resources WHERE type = ? AND id = ?', [type, id]);
-    const row = rows[0];
+    const row = await this.#row(type, id);
     if (!row) throw ResourceNotFound({ params: [type, id] });
     if (Number(row.deleted)) throw ResourceGone({ params: [type, id] });
     return JSON.parse(row.content as string) as Resource;
+  }
+
+  async find(type: string, id: string): Promise<Resource | undefined> {
+    const row = await this.#row(type, id);
+    return row && !Number(row.deleted) ? (JSON.parse(row.content as string) as Resource) : undefined;
+  }
+
+  async #row(type: string, id: string) {
+    return (await this.#conn.all('SELECT deleted, content FROM resources WHERE type = ? AND id = ?', [type, id]))[0];
   }
 
   async vread(type: string, id: string, versionId: string): Promise<Resource> {
