@@ -39,9 +39,15 @@ for (const kind of storeKinds()) {
     );
     for (const e of records) {
       t.equal(ura(e), '99000031', 'the SEH organisation (URA)');
-      t.ok(e.agent.some((a) => a.who?.identifier?.value === 'demo-seh'), 'its client system');
+      t.ok(
+        e.agent.some((a) => a.who?.identifier?.value === 'demo-seh'),
+        'its client system',
+      );
       t.equal(e.source.site, 'rest');
-      t.ok(e.agent.some((a) => a.network?.address), 'from its network address');
+      t.ok(
+        e.agent.some((a) => a.network?.address),
+        'from its network address',
+      );
       t.same(
         e.entity?.filter((x) => x.role?.code === '1').map((x) => x.what?.reference),
         [`Patient/${id}`],
@@ -82,7 +88,12 @@ for (const kind of storeKinds()) {
           { fullUrl: 'urn:uuid:p', resource: patient('tx-a'), request: { method: 'POST', url: 'Patient' } },
           {
             fullUrl: 'urn:uuid:e',
-            resource: { resourceType: 'Encounter', status: 'arrived', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER' }, subject: { reference: 'urn:uuid:p' } },
+            resource: {
+              resourceType: 'Encounter',
+              status: 'arrived',
+              class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER' },
+              subject: { reference: 'urn:uuid:p' },
+            },
             request: { method: 'POST', url: 'Encounter' },
           },
         ],
@@ -95,7 +106,10 @@ for (const kind of storeKinds()) {
     t.equal((await recordsOf(gw, p)).length, 1, 'the transaction Patient');
     const enc = await recordsOf(gw, e);
     t.equal(enc.length, 1, 'the transaction Encounter');
-    t.ok(enc[0]?.entity?.some((x) => x.role?.code === '1' && x.what?.reference === p), 'the Encounter is recorded as its subject’s data');
+    t.ok(
+      enc[0]?.entity?.some((x) => x.role?.code === '1' && x.what?.reference === p),
+      'the Encounter is recorded as its subject’s data',
+    );
 
     const batch = await gw.request(
       'POST',
@@ -159,7 +173,9 @@ t.test('ingest, MLLP and $process-message are recorded as imports from their cha
 function mllpSend(port: number, message: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
-    const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.concat([Buffer.from([0x0b]), Buffer.from(message, 'utf8'), Buffer.from([0x1c, 0x0d])])));
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(Buffer.concat([Buffer.from([0x0b]), Buffer.from(message, 'utf8'), Buffer.from([0x1c, 0x0d])])),
+    );
     socket.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
       const end = buf.indexOf(0x1c);
