@@ -33,6 +33,7 @@ import { createLogger } from './server/logger.ts';
 import { seedDemoRegion } from './demo/seed.ts';
 import { openStore } from './store/open-store.ts';
 import { auditWrites } from './audit/write-audit.ts';
+import { accessLogOperation } from './rest/access-log.ts';
 import { loadValidator } from './validation/index.ts';
 import { type DeliveryPorts, setupDelivery } from './delivery/index.ts';
 
@@ -120,7 +121,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     validator,
     terminology,
     mappings,
-    operations: [...delivery.operations, ...capacity.operations],
+    operations: [...delivery.operations, ...capacity.operations, accessLogOperation],
     resourceDocumentation: delivery.documentation,
   };
   await publishTerminology(store, registry, terminology);
