@@ -73,7 +73,7 @@ for (const kind of storeKinds()) {
     const log = await auditor('/fhir/Patient/a/$access-log?date=ge2026-01-08');
     t.equal(log.type, 'searchset');
     t.same(ids(log), ['2026-01-08T10:00:00.000Z', '2026-01-09T10:00:00.000Z'], '$access-log is the patient search');
-    const id = (log.entry?.[0]?.resource as AuditEvent).id;
+    const id = (log.entry?.[0]?.resource as AuditEvent | undefined)?.id;
     t.equal((await gw.request('GET', `/fhir/AuditEvent/${id}`, undefined, {}, 'demo-auditor')).json.id, id, 'read by id');
     const hist = await auditor(`/fhir/AuditEvent/${id}/_history`);
     t.equal(hist.total, 1, 'one version, ever');

@@ -2,6 +2,7 @@
 import type { AuditEvent } from '@medplum/fhirtypes';
 import t from 'tap';
 import { writeAuditEvent } from '../../src/audit/nen7513.ts';
+import type { SqlStore } from '../../src/store/sql-store.ts';
 import { storeKinds, testGateway } from '../helpers/gateway.ts';
 
 const outcomeCode = (body: { issue?: Array<{ details?: { coding?: Array<{ code?: string }> } }> }) => body?.issue?.[0]?.details?.coding?.[0]?.code;
@@ -53,7 +54,7 @@ for (const kind of storeKinds()) {
   t.test(`${kind}: the store and the database refuse changes`, async (t) => {
     const gw = await testGateway({ store: kind });
     t.teardown(() => gw.close());
-    const store = gw.context.store;
+    const store = gw.context.store as SqlStore;
     // with a patient reference, so there are audit_ref rows for the row triggers to guard
     const { resource } = await store.create({
       resourceType: 'AuditEvent',
