@@ -83,6 +83,10 @@ for (const kind of storeKinds()) {
     t.match(bad.json.issue[0].diagnostics, /address/);
     t.equal((await gw.request('GET', '/fhir/Patient/a/$access-log?typo=1', undefined, {}, 'demo-auditor')).status, 400);
 
+    // a read's record is written outside any write transaction: through the store, before the response
+    await writeAuditEvent(gw.context.store, entry({ at: '2026-02-01T10:00:00.000Z', patients: ['Patient/c'] }));
+    t.equal((await auditor('/fhir/AuditEvent?patient=Patient/c')).total, 1, 'the writer works on the store itself too');
+
     for (const client of ['demo-seh', 'demo-coordinator', 'demo-admin']) {
       const other = await gw.request('GET', '/fhir/AuditEvent?patient=Patient/a', undefined, {}, client);
       t.ok(other.status === 403 || other.json.total === 0, `${client} sees no audit records (${other.status})`);
