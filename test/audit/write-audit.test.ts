@@ -121,6 +121,24 @@ for (const kind of storeKinds()) {
     const bp = /([A-Z][A-Za-z]+\/[^/]+)\/_history/.exec(batch.json.entry[0].response.location)?.[1] as string;
     t.equal((await recordsOf(gw, bp)).length, 1, 'the batch entry');
 
+    const failing = await gw.request(
+      'POST',
+      '/fhir',
+      {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { resource: patient('tx-rolled-back'), request: { method: 'POST', url: 'Patient' } },
+          { request: { method: 'DELETE', url: 'Patient/does-not-exist' } },
+        ],
+      },
+      {},
+      'demo-seh',
+    );
+    t.equal(failing.status, 404, 'a transaction with a failing entry');
+    const after = await gw.request('GET', '/fhir/AuditEvent?_count=1000', undefined, {}, 'demo-auditor');
+    t.equal(after.json.total, 3, 'rolled back with its records: still only the three above');
+
     const cond = { 'if-none-exist': 'identifier=urn:test:pat|tx-a' };
     const again = await gw.request('POST', '/fhir/Patient', patient('tx-a'), cond, 'demo-seh');
     t.equal(again.status, 200, 'conditional create matched');
