@@ -204,3 +204,31 @@ function mllpSend(port: number, message: string): Promise<string> {
     socket.on('error', reject);
   });
 }
+
+t.test('a write the access rules refuse is recorded as denied, by whom and about whom', async (t) => {
+  const gw = await testGateway({ seed: true });
+  t.teardown(() => gw.close());
+  const created = await gw.request('POST', '/fhir/Patient', patient('r-1'), {}, 'demo-seh');
+  const id = created.json.id as string;
+  t.equal((await gw.request('PUT', `/fhir/Patient/${id}`, { ...patient('r-1'), id }, {}, 'demo-hap')).status, 403);
+  t.equal((await gw.request('DELETE', `/fhir/Patient/${id}`, undefined, {}, 'demo-hap')).status, 403);
+  const foreign = task({ for: { reference: 'Patient/p-refused' }, requester: { reference: 'Organization/not-the-caller' } });
+  t.equal((await gw.request('POST', '/fhir/Task', foreign, {}, 'demo-hap')).status, 403);
+  const res = await gw.request('GET', '/fhir/AuditEvent?outcome=4&_count=100', undefined, {}, 'demo-auditor');
+  const denied = (res.json.entry ?? []).map((e: { resource: AuditEvent }) => e.resource) as AuditEvent[];
+  t.same(
+    denied.map((e) => e.action),
+    ['U', 'D', 'C'],
+  );
+  for (const e of denied) {
+    t.equal(ura(e), '99000011', 'the refused organisation');
+    t.equal(e.extension?.[0]?.extension?.find((x) => x.url === 'decision')?.valueCode, 'Deny');
+  }
+  t.same(
+    denied.map((e) => e.entity?.find((x) => x.role?.code === '1')?.what?.reference),
+    [`Patient/${id}`, `Patient/${id}`, 'Patient/p-refused'],
+    'whose data the attempt was about',
+  );
+  const stored = await gw.request('GET', `/fhir/AuditEvent?entity=Patient/${id}&outcome=0`, undefined, {}, 'demo-auditor');
+  t.equal(stored.json.total, 1, 'and the only successful write is the create');
+});
