@@ -14,6 +14,8 @@ COPY bin ./bin
 COPY src ./src
 COPY profiles ./profiles
 COPY mappings ./mappings
+COPY measures ./measures
+COPY dashboard ./dashboard
 COPY fixtures/demo-region ./fixtures/demo-region
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -36,6 +36,9 @@ import { auditWrites } from './audit/write-audit.ts';
 import { accessLogOperation } from './rest/access-log.ts';
 import { loadValidator } from './validation/index.ts';
 import { type DeliveryPorts, setupDelivery } from './delivery/index.ts';
+import type { Insights } from './insights/insights.ts';
+import { setUpInsights } from './insights/setup.ts';
+import { setUpRouting } from './routing/index.ts';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -45,6 +48,8 @@ export interface Gateway {
   /** capacity, region model and broad triage (docs/capacity.md), for routing */
   capacity: Capacity;
   logger: Logger;
+  /** indicators, metrics and the dashboard's data (docs/insights.md) */
+  insights: Insights;
   /** FHIR → a sector format (docs/contracts.md §6), for the delivery stage, after the policy point */
   translateOutbound: TranslateOutbound;
   close(): Promise<void>;
@@ -53,7 +58,7 @@ export interface Gateway {
 /**
  * The ports other stages plug in (docs/routing.md): the policy point (ReleasePort, contract §4), the Router
  * (routing engine), the outbound translators (contract §6), the attempt audit writer, an HTTP dispatcher.
- * Delivery sends nothing until a ReleasePort is wired; without a Router, the coordinator assigns owners.
+ * Delivery sends nothing until a ReleasePort is wired. The Router defaults to the routing engine (src/routing).
  */
 export type GatewayPorts = DeliveryPorts;
 
@@ -62,6 +67,12 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
   ensureTypeSchemasIndexed();
   const registry = buildSearchParamRegistry();
   const validator = loadValidator({ profilesDir: config.profilesDir });
+  // the FHIR validation rule files are checked with at start-up (terminology, Measures): their errors as text
+  const check = (r: unknown) =>
+    validator
+      .validate(r)
+      .filter((i) => i.severity === 'error')
+      .map((i) => `${i.expression?.[0] ?? ''} ${i.diagnostics ?? ''}`);
   const store = await openStore(
     {
       sqlitePath: config.sqlitePath,
@@ -74,15 +85,25 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
   auditWrites(store);
   const terminology = new Terminology({
     dirs: [join(config.profilesDir, 'terminology'), ...(config.regionDir ? [config.regionDir] : [])],
-    check: (r) =>
-      validator
-        .validate(r)
-        .filter((i) => i.severity === 'error')
-        .map((i) => `${i.expression?.[0] ?? ''} ${i.diagnostics ?? ''}`),
+    check,
   });
   const mappings = loadMappings(config.mappingsDir);
   // sector formats out (contract §6): the default translation port of delivery, unless the caller passes one
   const translateOutbound = createOutboundTranslator(mappings, terminology);
+  // capacity and region (issue 6 point 2, issue 7): summary tables, region model, territories, operations
+  const capacity = await setUpCapacity(store, registry, {
+    ...(config.regionDir ? { regionDir: config.regionDir } : {}),
+    ...(config.seedDemoRegion ? { fallbackModelDir: DEMO_REGION_MODEL_DIR } : {}),
+    freshness: {
+      capacityMinutes: config.capacityMaxAgeMinutes,
+      capacityByCareOption: config.capacityMaxAgeByCareOption,
+      crowdingMinutes: config.crowdingMaxAgeMinutes,
+      mobileUnitMinutes: config.mobileUnitMaxAgeMinutes,
+    },
+  });
+  logger.info({ regionModel: capacity.regionModelSources, summary: capacity.summary, territoriesChanged: capacity.territoriesChanged }, 'capacity ready');
+  // routing (issue 6 points 3-4): the default Router, on broad triage; a caller's ports.router replaces it
+  const routing = setUpRouting(store, registry, capacity.capacity, config.regionDir ? { regionDir: config.regionDir } : {});
   // --- workflow and delivery: Task writes fill the outbox in their own transaction; a worker delivers
   const delivery = await setupDelivery(
     store,
@@ -100,28 +121,19 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
       ...(config.answerTimeouts ? { answerTimeouts: config.answerTimeouts } : {}),
       publicBase: config.baseUrl ?? `http://localhost:${config.port}/fhir`,
     },
-    { translate: translateOutbound, ...ports },
+    { translate: translateOutbound, router: routing.router, ...ports },
     logger,
   );
-  // capacity and region (issue 6 point 2, issue 7): summary tables, region model, territories, operations
-  const capacity = await setUpCapacity(store, registry, {
-    ...(config.regionDir ? { regionDir: config.regionDir } : {}),
-    ...(config.seedDemoRegion ? { fallbackModelDir: DEMO_REGION_MODEL_DIR } : {}),
-    freshness: {
-      capacityMinutes: config.capacityMaxAgeMinutes,
-      capacityByCareOption: config.capacityMaxAgeByCareOption,
-      crowdingMinutes: config.crowdingMaxAgeMinutes,
-      mobileUnitMinutes: config.mobileUnitMaxAgeMinutes,
-    },
-  });
-  logger.info({ regionModel: capacity.regionModelSources, summary: capacity.summary, territoriesChanged: capacity.territoriesChanged }, 'capacity ready');
+  // indicators (issue 7 points 4–6): Measures as data, $evaluate-measure, unmet demand in the capacity export
+  const insights = await setUpInsights(store, registry, capacity.capacity, { measuresDir: config.measuresDir, minCellSize: config.minCellSize, check });
+  logger.info({ measures: insights.insights.measures.length, published: insights.published }, 'insights ready');
   const context: IngestContext = {
     store: delivery.store,
     registry,
     validator,
     terminology,
     mappings,
-    operations: [...delivery.operations, ...capacity.operations, accessLogOperation],
+    operations: [...delivery.operations, ...capacity.operations, ...routing.operations, ...insights.operations, accessLogOperation],
     resourceDocumentation: delivery.documentation,
   };
   await publishTerminology(store, registry, terminology);
@@ -148,6 +160,12 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     requestTimeoutMs: config.requestTimeoutMs,
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
     auth: { tokens, clients, authMode: config.authMode, resolveOrganization },
+    insights: {
+      insights: insights.insights,
+      capacity: capacity.capacity,
+      dashboardDir: config.dashboardDir,
+      ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    },
     protection: { maxInFlight: config.maxInFlight, rateLimitPerMinute: config.rateLimitPerMinute },
     ...(config.authMode !== 'smart' ? { tls: readTls(config) } : {}),
   });
@@ -157,6 +175,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     app,
     context,
     capacity: capacity.capacity,
+    insights: insights.insights,
     logger,
     translateOutbound,
     async startMllp(port, clientId) {
