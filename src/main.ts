@@ -32,6 +32,8 @@ import { buildApp } from './server/app.ts';
 import { createLogger } from './server/logger.ts';
 import { seedDemoRegion } from './demo/seed.ts';
 import { openStore } from './store/open-store.ts';
+import { auditWrites } from './audit/write-audit.ts';
+import { accessLogOperation } from './rest/access-log.ts';
 import { loadValidator } from './validation/index.ts';
 import { type DeliveryPorts, setupDelivery } from './delivery/index.ts';
 import type { Insights } from './insights/insights.ts';
@@ -79,6 +81,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     },
     registry,
   );
+  // NEN 7513: every patient-data write commits with its AuditEvent (src/audit/write-audit.ts)
+  auditWrites(store);
   const terminology = new Terminology({
     dirs: [join(config.profilesDir, 'terminology'), ...(config.regionDir ? [config.regionDir] : [])],
     check,
@@ -129,7 +133,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     validator,
     terminology,
     mappings,
-    operations: [...delivery.operations, ...capacity.operations, ...routing.operations, ...insights.operations],
+    operations: [...delivery.operations, ...capacity.operations, ...routing.operations, ...insights.operations, accessLogOperation],
     resourceDocumentation: delivery.documentation,
   };
   await publishTerminology(store, registry, terminology);
