@@ -1,9 +1,9 @@
 /**
  * The consent registry behind an interface (ConsentService): the local one reads the FHIR Consent resources
  * of the store; a connector to the national consent service (Mitz) can answer the same questions instead.
- * The local registry keeps the privacy provisions in memory and reloads them whenever the store's Consent
- * history has grown (any create, update or delete of a Consent, by any process), checked on every call —
- * a stale objection is never applied late.
+ * The local registry keeps the privacy provisions in memory. A Consent written through this process drops
+ * them at once (a write observer, in the write's transaction); a Consent written by another process is
+ * noticed by the store's Consent history growing, checked at most every `recheckMs` (default 100 ms).
  */
 import type { Consent } from '@medplum/fhirtypes';
 import type { SearchParamRegistry } from '../search/params.ts';
@@ -33,9 +33,17 @@ export class LocalConsentRegistry implements ConsentService {
   #registry: SearchParamRegistry;
   #snapshot: Snapshot | undefined;
   #loading: Promise<Snapshot> | undefined;
+  #checkedAt = 0;
+  #recheckMs: number;
 
-  constructor(registry: SearchParamRegistry) {
+  constructor(registry: SearchParamRegistry, opts: { recheckMs?: number } = {}) {
     this.#registry = registry;
+    this.#recheckMs = opts.recheckMs ?? 100;
+  }
+
+  /** A Consent was written in this process: the next question reloads. */
+  invalidate(): void {
+    this.#snapshot = undefined;
   }
 
   async decide(repo: FhirRepository, q: ConsentQuestion): Promise<ConsentAnswer> {
@@ -60,6 +68,9 @@ export class LocalConsentRegistry implements ConsentService {
   }
 
   async #current(repo: FhirRepository): Promise<Snapshot> {
+    const now = Date.now();
+    if (this.#snapshot && now - this.#checkedAt < this.#recheckMs) return this.#snapshot;
+    this.#checkedAt = now;
     const page = await repo.history({ type: 'Consent', count: 1, offset: 0 });
     const newest = page.entries[0];
     const fingerprint = `${page.total}|${newest?.id ?? ''}|${newest?.versionId ?? ''}`;

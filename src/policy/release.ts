@@ -38,6 +38,8 @@ export interface PolicyRequest {
   query?: { type: string; params: readonly string[] };
   breakGlass?: { reason: string; until: string };
   source?: { address?: string; channel?: string };
+  /** the resources are the recipient's own message handed back ($convert-data): the owner rule applies */
+  ownedByRecipient?: boolean;
 }
 
 export interface PolicyResult {
@@ -113,7 +115,7 @@ export class PolicyPoint {
   }
 
   async #judge(repo: FhirRepository, req: PolicyRequest, r: Resource, at: number): Promise<Verdict> {
-    if (ownerOf(r) === req.recipient.ura) return { release: r, reason: '', rule: 'owner' };
+    if (req.ownedByRecipient || ownerOf(r) === req.recipient.ura) return { release: r, reason: '', rule: 'owner' };
     const set = setFor(this.rules, req.flow, req.recipient.sector);
     if (!set) return { reason: `no minimisation set for ${req.flow} to ${req.recipient.sector}`, rule: 'no-set' };
     const consent = await this.#consentVerdict(repo, req, r, at);
