@@ -32,6 +32,7 @@ import { buildApp } from './server/app.ts';
 import { createLogger } from './server/logger.ts';
 import { seedDemoRegion } from './demo/seed.ts';
 import { openStore } from './store/open-store.ts';
+import { auditWrites } from './audit/write-audit.ts';
 import { loadValidator } from './validation/index.ts';
 import { type DeliveryPorts, setupDelivery } from './delivery/index.ts';
 
@@ -68,6 +69,8 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     },
     registry,
   );
+  // NEN 7513: every patient-data write commits with its AuditEvent (src/audit/write-audit.ts)
+  auditWrites(store);
   const terminology = new Terminology({
     dirs: [join(config.profilesDir, 'terminology'), ...(config.regionDir ? [config.regionDir] : [])],
     check: (r) =>

@@ -3,6 +3,7 @@
  * operations, and run a worker when the policy point is wired. Without a ReleasePort nothing leaves:
  * the outbox fills and waits (fail closed), and the log says so once.
  */
+import { asGateway } from '../audit/context.ts';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
@@ -91,7 +92,8 @@ export async function setupDelivery(
       logger,
     );
     const w = worker;
-    store.setOnEnqueued(() => w.wake());
+    // the worker's own writes are the gateway's, not those of the request that happened to wake it (audit scope)
+    store.setOnEnqueued(() => asGateway(() => w.wake()));
     w.start();
   } else if (config.worker) {
     logger.warn('delivery worker not started: no policy point (ReleasePort) is wired; outbox items wait');

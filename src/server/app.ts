@@ -16,6 +16,7 @@ import type { IngestContext } from '../ingest/ingest.ts';
 import { opsPlugin } from './ops-plugin.ts';
 import { type AuthOptions, authPlugin } from './auth-plugin.ts';
 import { type ProtectionOptions, protectionPlugin } from './protection.ts';
+import { channelOfPath, withAuditScope } from '../audit/context.ts';
 
 export interface AppOptions {
   context: IngestContext;
@@ -74,6 +75,19 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-Id', req.id);
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+  });
+  // the audit scope of the request (NEN 7513): every store write it makes is recorded as this caller, from here
+  app.addHook('onRequest', (req, _reply, done) => {
+    const source = { address: req.ip, channel: channelOfPath(req.url) };
+    withAuditScope(
+      {
+        get actor() {
+          return req.caller;
+        },
+        source,
+      },
+      done,
+    );
   });
   app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) => sendError(RouteNotFound({ params: [req.method, (req.url.split('?')[0] ?? '').slice(0, 200)] }), req, reply));

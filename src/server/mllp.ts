@@ -7,6 +7,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { withAuditScope } from '../audit/context.ts';
 import type { Caller } from '../identity/caller.ts';
 import { acknowledgeHl7 } from '../ingest/hl7-ack.ts';
 import type { IngestContext } from '../ingest/ingest.ts';
@@ -51,15 +52,17 @@ function handleConnection(socket: Socket, opts: MllpOptions): void {
       buffer = buffer.subarray(end + (buffer[end + 1] === CR ? 2 : 1));
       // one message at a time per connection: ACKs go back in the order the messages came
       queue = queue.then(async () => {
-        const ack = await acknowledge(frame, opts);
+        const ack = await acknowledge(frame, opts, socket.remoteAddress);
         if (!socket.destroyed) socket.write(Buffer.concat([Buffer.from([START]), Buffer.from(ack, 'utf8'), Buffer.from([END, CR])]));
       });
     }
   });
 }
 
-export async function acknowledge(frame: string, opts: MllpOptions): Promise<string> {
-  const result = await acknowledgeHl7(opts.context, { sector: opts.sector ?? 'SEH', text: frame, caller: await opts.caller(), baseUrl: opts.baseUrl });
+export async function acknowledge(frame: string, opts: MllpOptions, address?: string): Promise<string> {
+  const caller = await opts.caller();
+  const scope = { actor: caller, source: { channel: 'mllp', ...(address ? { address } : {}) } };
+  const result = await withAuditScope(scope, () => acknowledgeHl7(opts.context, { sector: opts.sector ?? 'SEH', text: frame, caller, baseUrl: opts.baseUrl }));
   if (result.failure) opts.logger.error({ err: result.failure }, 'MLLP message could not be processed');
   return result.ack;
 }

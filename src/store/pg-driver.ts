@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { checkLayout } from './layout.ts';
+import { auditLogStatements } from './audit-log.ts';
 import { LAYOUT_CHECK, schemaStatements } from './schema.ts';
 import type { Row, SqlConn, SqlDriver, SqlValue } from './sql.ts';
 
@@ -33,7 +34,7 @@ export class PgDriver implements SqlDriver {
   }
 
   schema(): string[] {
-    return schemaStatements({ bigint: 'BIGINT', textC: 'TEXT COLLATE "C"', clustered: '' });
+    return [...schemaStatements({ bigint: 'BIGINT', textC: 'TEXT COLLATE "C"', clustered: '' }), ...auditLogStatements('postgres')];
   }
 
   async migrate(): Promise<void> {

@@ -8,6 +8,7 @@ import { ConditionalMultiple, ResourceGone, ResourceNotFound, VersionConflict, V
 import { extractIndexRows, type IndexRows } from '../search/extract.ts';
 import type { SearchParamRegistry } from '../search/params.ts';
 import type { SearchRequest } from '../search/request.ts';
+import { AUDIT_TYPE, appendAudit, auditHistory, readAudit, refuseChange, searchAudit } from './audit-log.ts';
 import { INDEX_TABLES } from './schema.ts';
 import { runSearch } from './sql-search-run.ts';
 import type { Row, SqlConn, SqlDriver, SqlValue } from './sql.ts';
@@ -30,6 +31,8 @@ export class SqlRepository implements FhirRepository {
   }
 
   async create(resource: Resource, options: CreateOptions = {}): Promise<WriteResult> {
+    // AuditEvents go to the append-only audit log (audit-log.ts), not to resources
+    if (resource.resourceType === AUDIT_TYPE) return { resource: await appendAudit(this.#conn, { ...resource, id: options.assignedId ?? newId() }), created: true };
     if (options.ifNoneExist) {
       const match = await this.matchCondition(options.ifNoneExist);
       if (match) return { resource: match, created: false };
@@ -46,6 +49,7 @@ export class SqlRepository implements FhirRepository {
 
   async update(resource: Resource & { id: string }, options: UpdateOptions = {}): Promise<WriteResult> {
     const { resourceType: type, id } = resource;
+    if (type === AUDIT_TYPE) refuseChange();
     await this.#driver.lock(this.#conn, `res:${type}/${id}`);
     const current = await this.#current(type, id);
     if (options.ifMatch !== undefined && (!current || current.deleted || String(current.version) !== options.ifMatch))
@@ -68,6 +72,7 @@ export class SqlRepository implements FhirRepository {
   }
 
   async conditionalUpdate(resource: Resource, criteria: SearchRequest, options: UpdateOptions = {}): Promise<WriteResult> {
+    if (resource.resourceType === AUDIT_TYPE) refuseChange();
     const match = await this.matchCondition(criteria);
     if (match) return this.update({ ...resource, id: match.id as string }, options);
     if (resource.id) return this.update(resource as Resource & { id: string }, options);
@@ -75,6 +80,7 @@ export class SqlRepository implements FhirRepository {
   }
 
   async delete(type: string, id: string, options: UpdateOptions = {}): Promise<boolean> {
+    if (type === AUDIT_TYPE) refuseChange();
     await this.#driver.lock(this.#conn, `res:${type}/${id}`);
     const current = await this.#current(type, id);
     if (!current) return false;
@@ -89,6 +95,7 @@ export class SqlRepository implements FhirRepository {
   }
 
   async read(type: string, id: string): Promise<Resource> {
+    if (type === AUDIT_TYPE) return readAudit(this.#conn, id);
     const rows = await this.#conn.all('SELECT deleted, content FROM resources WHERE type = ? AND id = ?', [type, id]);
     const row = rows[0];
     if (!row) throw ResourceNotFound({ params: [type, id] });
@@ -98,6 +105,7 @@ export class SqlRepository implements FhirRepository {
 
   async vread(type: string, id: string, versionId: string): Promise<Resource> {
     const version = Number(versionId);
+    if (type === AUDIT_TYPE && version === 1) return readAudit(this.#conn, id);
     const rows = Number.isInteger(version)
       ? await this.#conn.all(
           'SELECT deleted, content FROM resources WHERE type = ? AND id = ? AND version = ? UNION ALL SELECT deleted, content FROM history WHERE type = ? AND id = ? AND version = ?',
@@ -114,6 +122,7 @@ export class SqlRepository implements FhirRepository {
   }
 
   async history(q: HistoryQuery): Promise<HistoryPage> {
+    if (q.type === AUDIT_TYPE) return auditHistory(this.#conn, q);
     const conds: string[] = [];
     const params: SqlValue[] = [];
     if (q.type) conds.push('type = ?') && params.push(q.type);
@@ -133,6 +142,7 @@ export class SqlRepository implements FhirRepository {
   }
 
   search(request: SearchRequest): Promise<SearchResult> {
+    if (request.type === AUDIT_TYPE) return searchAudit(this.#conn, request);
     return runSearch(this.#conn, request);
   }
 

@@ -3,11 +3,13 @@
  * read the connection alone, and BEGIN IMMEDIATE takes SQLite's write lock up front, which also
  * serialises writers across processes sharing the file. Locks are therefore implicit.
  */
+import { AsyncResource } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Mutex } from '../lib/mutex.ts';
 import { checkLayout } from './layout.ts';
+import { auditLogStatements } from './audit-log.ts';
 import { LAYOUT_CHECK, schemaStatements } from './schema.ts';
 import type { Row, SqlConn, SqlDriver, SqlValue } from './sql.ts';
 
@@ -61,7 +63,7 @@ export class SqliteDriver implements SqlDriver {
   }
 
   schema(): string[] {
-    return schemaStatements({ bigint: 'INTEGER', textC: 'TEXT', clustered: ' WITHOUT ROWID' });
+    return [...schemaStatements({ bigint: 'INTEGER', textC: 'TEXT', clustered: ' WITHOUT ROWID' }), ...auditLogStatements('sqlite')];
   }
 
   async migrate(): Promise<void> {
@@ -77,8 +79,10 @@ export class SqliteDriver implements SqlDriver {
    * into one under concurrent load, and costs nothing when writes come one at a time.
    */
   withTransaction<T>(fn: (conn: SqlConn) => Promise<T>): Promise<T> {
+    // a unit runs inside the group's pump: bind it to its caller's async context (the audit scope of its request)
+    const bound = AsyncResource.bind(fn);
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ fn: fn as (conn: SqlConn) => Promise<unknown>, resolve: resolve as (v: unknown) => void, reject });
+      this.#pending.push({ fn: bound as (conn: SqlConn) => Promise<unknown>, resolve: resolve as (v: unknown) => void, reject });
       if (!this.#pumping) void this.#pump();
     });
   }
