@@ -14,6 +14,7 @@ COPY bin ./bin
 COPY src ./src
 COPY profiles ./profiles
 COPY mappings ./mappings
+COPY policies ./policies
 COPY fixtures/demo-region ./fixtures/demo-region
 RUN mkdir -p /data && chown node:node /data
 USER node

@@ -61,10 +61,12 @@ export class BreakGlassRegistry {
   /** The caller's grant that holds now, if any. */
   async active(caller: Caller, now = Date.now()): Promise<BreakGlassGrant | undefined> {
     const rows = await this.#driver.withReader((conn) =>
-      conn.all(
-        'SELECT * FROM policy_break_glass WHERE ura = ? AND client = ? AND professional = ? AND until_at > ? ORDER BY until_at DESC LIMIT 1',
-        [caller.ura, caller.clientId, professionalKey(caller), now],
-      ),
+      conn.all('SELECT * FROM policy_break_glass WHERE ura = ? AND client = ? AND professional = ? AND until_at > ? ORDER BY until_at DESC LIMIT 1', [
+        caller.ura,
+        caller.clientId,
+        professionalKey(caller),
+        now,
+      ]),
     );
     return rows[0] ? toGrant(rows[0]) : undefined;
   }
@@ -91,7 +93,10 @@ export class BreakGlassRegistry {
         until,
       ]),
     );
-    return { grant: toGrant({ id, ura: caller.ura, client: caller.clientId, professional: professionalKey(caller), reason, granted_at: now, until_at: until }), created: true };
+    return {
+      grant: toGrant({ id, ura: caller.ura, client: caller.clientId, professional: professionalKey(caller), reason, granted_at: now, until_at: until }),
+      created: true,
+    };
   }
 
   /** Every grant since `since` (ms), newest first: the review list for auditors and coordinators. */

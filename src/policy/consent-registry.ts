@@ -89,8 +89,7 @@ export class LocalConsentRegistry implements ConsentService {
     const req = parseSearchRequest('Consent', { status: 'active', _count: '1000' }, this.#registry);
     for (let offset = 0; ; offset += req.count) {
       const page = await repo.search({ ...req, offset, total: 'none' });
-      for (const c of page.resources as Consent[])
-        for (const p of provisionsOf(c)) byPatient.set(p.patient, [...(byPatient.get(p.patient) ?? []), p]);
+      for (const c of page.resources as Consent[]) for (const p of provisionsOf(c)) byPatient.set(p.patient, [...(byPatient.get(p.patient) ?? []), p]);
       if (page.resources.length < req.count) break;
     }
     return { fingerprint, byPatient, lists: new Map() };

@@ -45,7 +45,10 @@ export function provisionsOf(c: Consent): Provision[] {
   if (!c.scope?.coding?.some((s) => s.system === CONSENT_SCOPE_SYSTEM && s.code === PATIENT_PRIVACY)) return [];
   const patient = c.patient?.reference;
   if (!patient?.startsWith('Patient/')) return [];
-  const cats = c.category?.flatMap((cc) => cc.coding ?? []).filter((x) => x.system === DATA_CATEGORY_SYSTEM && x.code).map((x) => x.code as string);
+  const cats = c.category
+    ?.flatMap((cc) => cc.coding ?? [])
+    .filter((x) => x.system === DATA_CATEGORY_SYSTEM && x.code)
+    .map((x) => x.code as string);
   const base = { consent: `Consent/${c.id}`, patient, ...(cats?.length ? { categories: cats } : {}) };
   const out: Provision[] = [];
   const walk = (p: ConsentProvision | undefined, inherited: { start?: number; end?: number }) => {

@@ -108,6 +108,28 @@ export class PolicyPoint {
     return { resources: released, withheld, brokeGlass };
   }
 
+  /** The evidence of a break-the-glass claim: who, why, until when (the accesses it enables are audited each). */
+  async recordBreakGlass(repo: FhirRepository, caller: Caller, grant: { reason: string; until: string }, address?: string): Promise<void> {
+    const entry: AuditEntry = {
+      action: 'break-the-glass',
+      at: new Date(this.#now()).toISOString(),
+      actor: caller,
+      patients: [],
+      entities: [],
+      purpose: 'ETREAT',
+      outcome: 'success',
+      decision: 'Permit',
+      policy: 'break-the-glass',
+      breakGlass: grant,
+      source: { channel: 'rest', ...(address ? { address } : {}) },
+    };
+    try {
+      await this.#audit(repo, entry);
+    } catch (err) {
+      throw AuditWriteFailed({ params: ['break-the-glass'], cause: err });
+    }
+  }
+
   /** The consent restriction to compile into a search of `type` for this recipient (consent-filter.ts). */
   async searchFilter(repo: FhirRepository, recipient: Recipient, type: string, purpose: string, breakGlass: boolean): Promise<AccessFilter | undefined> {
     if (breakGlass) return undefined; // the grant lifts consent refusals; access rules still apply
@@ -127,7 +149,12 @@ export class PolicyPoint {
     const min = minimise(r, set);
     if (!min) return { reason: `${r.resourceType} is not in minimisation set ${set.name}`, rule: `set:${set.name}` };
     const marked = brokeGlass ? markBreakGlass(min) : min;
-    return { release: marked, reason: '', rule: brokeGlass ? `break-the-glass(${consent.rule});set:${set.name}` : `${consent.rule};set:${set.name}`, brokeGlass };
+    return {
+      release: marked,
+      reason: '',
+      rule: brokeGlass ? `break-the-glass(${consent.rule});set:${set.name}` : `${consent.rule};set:${set.name}`,
+      brokeGlass,
+    };
   }
 
   async #consentVerdict(repo: FhirRepository, req: PolicyRequest, r: Resource, at: number): Promise<{ permit: boolean; reason: string; rule: string }> {
@@ -136,7 +163,8 @@ export class PolicyPoint {
     const q = { patient, recipient: req.recipient, purpose: req.purpose, at };
     if (isMentalHealth(r) && req.recipient.sector !== 'GGZ') {
       const mh = await this.#ask(repo, { ...q, category: MENTAL_HEALTH_CATEGORY });
-      if (mh.decision !== 'Permit') return { permit: false, reason: 'mental-health data leaves only to GGZ or with explicit permission', rule: `mental-health:${mh.rule}` };
+      if (mh.decision !== 'Permit')
+        return { permit: false, reason: 'mental-health data leaves only to GGZ or with explicit permission', rule: `mental-health:${mh.rule}` };
     }
     const category = categoryOf(this.rules, r);
     const regime = this.regimes[category] ?? 'opt-in';
@@ -155,7 +183,14 @@ export class PolicyPoint {
     }
   }
 
-  async #record(repo: FhirRepository, req: PolicyRequest, released: Resource[], withheld: PolicyResult['withheld'], rules: string[], at: number): Promise<void> {
+  async #record(
+    repo: FhirRepository,
+    req: PolicyRequest,
+    released: Resource[],
+    withheld: PolicyResult['withheld'],
+    rules: string[],
+    at: number,
+  ): Promise<void> {
     const base = {
       action: req.action ?? 'disclose',
       at: new Date(at).toISOString(),

@@ -59,8 +59,7 @@ export async function withConsent(scope: HandlerScope, req: FhirRequest, sr: Sea
   const recipient = recipientOf(req);
   const filterOf = (type: string) => point.searchFilter(scope.repo, recipient, type, purposeOf(req), !!req.breakGlass);
   const main = await filterOf(sr.type);
-  const both = (a: AccessFilter | undefined, b: AccessFilter | undefined): AccessFilter | undefined =>
-    a && b ? { kind: 'allOf', filters: [a, b] } : (a ?? b);
+  const both = (a: AccessFilter | undefined, b: AccessFilter | undefined): AccessFilter | undefined => (a && b ? { kind: 'allOf', filters: [a, b] } : (a ?? b));
   if (!sr.include.length && !sr.revinclude.length) return main ? { ...sr, access: both(sr.access, main) as AccessFilter } : sr;
   const extra = new Map<string, AccessFilter | undefined>();
   for (const t of PATIENT_TYPES) extra.set(t, await filterOf(t));
