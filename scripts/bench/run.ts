@@ -17,6 +17,7 @@ const BENCHES: Array<[string, () => Promise<Bench | string>]> = [
   ['sector adapters', async () => (await import('./sector-convert.bench.ts')).run],
   ['broad triage', async () => (await import('./broad-triage.bench.ts')).run],
   ['delivery', async () => (await import('./delivery.bench.ts')).run],
+  ['policy', async () => (await import('./policy.bench.ts')).run],
 ];
 
 /** validation.bench.ts belongs to another engineer and may not exist yet; its absence is not a crash. */

@@ -16,7 +16,7 @@ export type AccessFilter =
   /** every one of these */
   | { kind: 'allOf'; filters: readonly AccessFilter[] }
   /** the patients' consent for this recipient (src/policy/consent-filter.ts); the owner always passes */
-  | { kind: 'consent'; ura: string; rules: readonly ConsentSqlRule[] };
+  | { kind: 'consent'; ura: string; type: string; rules: readonly ConsentSqlRule[] };
 
 /** A label kept in the token index: meta.tag (`_tag`) or meta.security (`_security`). */
 export interface IndexedLabel {

@@ -42,5 +42,5 @@ export async function consentFilter(
     const decided = await consent.decided(repo, { ...q, category: MENTAL_HEALTH_CATEGORY });
     out.push({ labelled: MH, only: [...decided].filter(([, a]) => a.decision === 'Permit').map(([p]) => p) });
   }
-  return out.length ? { kind: 'consent', ura: q.recipient.ura, rules: out } : undefined;
+  return out.length ? { kind: 'consent', ura: q.recipient.ura, type, rules: out } : undefined;
 }

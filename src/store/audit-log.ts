@@ -34,8 +34,7 @@ export function auditLogStatements(kind: 'sqlite' | 'postgres'): string[] {
 function sqliteAppendOnly(): string[] {
   return ['audit_log', 'audit_ref'].flatMap((t) =>
     ['UPDATE', 'DELETE'].map(
-      (op) =>
-        `CREATE TRIGGER IF NOT EXISTS ${t}_no_${op.toLowerCase()} BEFORE ${op} ON ${t} BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END`,
+      (op) => `CREATE TRIGGER IF NOT EXISTS ${t}_no_${op.toLowerCase()} BEFORE ${op} ON ${t} BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END`,
     ),
   );
 }

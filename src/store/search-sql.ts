@@ -231,7 +231,7 @@ export function accessCondition(f: AccessFilter, a: string): Fragment {
       return parts.length ? { sql: parts.map((p) => `(${p.sql})`).join(' AND '), params: parts.flatMap((p) => p.params) } : { sql: '1 = 1', params: [] };
     }
     case 'consent': {
-      const rules = f.rules.map((r) => consentRule(r, a));
+      const rules = f.rules.map((r) => consentRule(r, f.type, a));
       if (!rules.length) return { sql: '1 = 1', params: [] };
       return { sql: `(${owned.sql} OR (${rules.map((r) => r.sql).join(' AND ')}))`, params: [...owned.params, ...rules.flatMap((r) => r.params)] };
     }
@@ -264,21 +264,26 @@ export function accessCondition(f: AccessFilter, a: string): Fragment {
   }
 }
 
-function labelled(l: IndexedLabel, a: string): Fragment {
+/** The resources of `type` carrying the label: one lookup per search (uncorrelated), not one per row. */
+function labelled(l: IndexedLabel, type: string, a: string): Fragment {
   if (!l.codes.length) return { sql: '1 = 0', params: [] };
   return {
-    sql: `EXISTS (SELECT 1 FROM idx_token lb WHERE lb.type = ${a}.type AND lb.id = ${a}.id AND lb.param = ? AND lb.system = ? AND lb.code IN (${l.codes.map(() => '?').join(', ')}))`,
-    params: [l.param, l.system, ...l.codes],
+    sql: `${a}.id IN (SELECT lb.id FROM idx_token lb WHERE lb.type = ? AND lb.param = ? AND lb.code IN (${l.codes.map(() => '?').join(', ')}) AND lb.system = ?)`,
+    params: [type, l.param, ...l.codes, l.system],
   };
 }
 
-/** The resource is (about) one of these patients: a Patient itself, or by its patient/subject reference. */
-function patientIn(refs: readonly string[], a: string): Fragment {
+/**
+ * The resource is (about) one of these patients: a Patient itself, or by its patient/subject reference.
+ * Uncorrelated, so the list is looked up once per search, not once per candidate row.
+ */
+function patientIn(refs: readonly string[], type: string, a: string): Fragment {
   if (!refs.length) return { sql: '1 = 0', params: [] };
   const list = refs.map(() => '?').join(', ');
+  if (type === 'Patient') return { sql: `${a}.id IN (${list})`, params: refs.map((r) => r.slice('Patient/'.length)) };
   return {
-    sql: `((${a}.type = 'Patient' AND ('Patient/' || ${a}.id) IN (${list})) OR EXISTS (SELECT 1 FROM idx_ref cp WHERE cp.type = ${a}.type AND cp.id = ${a}.id AND cp.param IN ('patient', 'subject') AND cp.target IN (${list})))`,
-    params: [...refs, ...refs],
+    sql: `${a}.id IN (SELECT cp.id FROM idx_ref cp WHERE cp.type = ? AND cp.param IN ('patient', 'subject') AND cp.target IN (${list}))`,
+    params: [type, ...refs],
   };
 }
 
@@ -290,20 +295,20 @@ function hasPatient(a: string): Fragment {
 }
 
 /** One consent restriction as SQL: true when the resource may leave under it. */
-function consentRule(r: ConsentSqlRule, a: string): Fragment {
+function consentRule(r: ConsentSqlRule, type: string, a: string): Fragment {
   const scopes: Fragment[] = [];
-  if (r.labelled) scopes.push(labelled(r.labelled, a));
+  if (r.labelled) scopes.push(labelled(r.labelled, type, a));
   if (r.byType) {
-    const other = r.unlessLabelled ? labelled(r.unlessLabelled, a) : { sql: '1 = 0', params: [] };
+    const other = r.unlessLabelled ? labelled(r.unlessLabelled, type, a) : { sql: '1 = 0', params: [] };
     scopes.push({ sql: `NOT ${other.sql}`, params: other.params });
   }
   const inScope = scopes.length ? { sql: `(${scopes.map((s) => s.sql).join(' OR ')})`, params: scopes.flatMap((s) => s.params) } : { sql: '1 = 0', params: [] };
   if (r.only) {
-    const allowed = patientIn(r.only, a);
+    const allowed = patientIn(r.only, type, a);
     const hp = hasPatient(a);
     return { sql: `NOT (${inScope.sql} AND ${hp.sql} AND NOT ${allowed.sql})`, params: [...inScope.params, ...allowed.params] };
   }
-  const denied = patientIn(r.exclude ?? [], a);
+  const denied = patientIn(r.exclude ?? [], type, a);
   return { sql: `NOT (${inScope.sql} AND ${denied.sql})`, params: [...inScope.params, ...denied.params] };
 }
 

@@ -32,7 +32,8 @@ export class SqlRepository implements FhirRepository {
 
   async create(resource: Resource, options: CreateOptions = {}): Promise<WriteResult> {
     // AuditEvents go to the append-only audit log (audit-log.ts), not to resources
-    if (resource.resourceType === AUDIT_TYPE) return { resource: await appendAudit(this.#conn, { ...resource, id: options.assignedId ?? newId() }), created: true };
+    if (resource.resourceType === AUDIT_TYPE)
+      return { resource: await appendAudit(this.#conn, { ...resource, id: options.assignedId ?? newId() }), created: true };
     if (options.ifNoneExist) {
       const match = await this.matchCondition(options.ifNoneExist);
       if (match) return { resource: match, created: false };

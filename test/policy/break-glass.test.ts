@@ -17,20 +17,37 @@ t.test('break-the-glass over HTTP', async (t) => {
   const { resource: p } = await store.create({ resourceType: 'Patient', gender: 'female', ...owned } as Resource);
   await store.create({ ...consentResource(`Patient/${p.id}`, { type: 'deny' }), ...owned });
   const hap = (await gw.request('GET', '/fhir/Organization?identifier=http://fhir.nl/fhir/NamingSystem/ura|99000011')).json.entry[0].resource;
-  await store.create({ resourceType: 'Task', ...owned, status: 'requested', intent: 'order', for: { reference: `Patient/${p.id}` }, owner: { reference: `Organization/${hap.id}` } } as never);
+  await store.create({
+    resourceType: 'Task',
+    ...owned,
+    status: 'requested',
+    intent: 'order',
+    for: { reference: `Patient/${p.id}` },
+    owner: { reference: `Organization/${hap.id}` },
+  } as never);
 
   t.equal((await gw.request('GET', `/fhir/Patient/${p.id}`, undefined, {}, 'demo-hap')).status, 403, 'the objection holds without an emergency');
   const bad = await gw.request('GET', `/fhir/Patient/${p.id}`, undefined, { 'x-break-the-glass': 'x' }, 'demo-hap');
   t.equal(bad.status, 400);
   t.equal(bad.json.issue[0].details.coding[0].code, 'SPB_ERR_POLICY_BREAK_GLASS', 'a reason that says nothing is refused');
-  t.equal((await gw.request('GET', `/fhir/Patient/${p.id}`, undefined, { 'x-break-the-glass': REASON })).status, 403, 'the region itself cannot break the glass');
+  t.equal(
+    (await gw.request('GET', `/fhir/Patient/${p.id}`, undefined, { 'x-break-the-glass': REASON })).status,
+    403,
+    'the region itself cannot break the glass',
+  );
 
   const broke = await gw.request('GET', `/fhir/Patient/${p.id}`, undefined, { 'x-break-the-glass': REASON }, 'demo-hap');
   t.equal(broke.status, 200, 'the emergency grant releases the patient');
-  t.ok(broke.json.meta.security.some((s: any) => s.code === 'BTG'), 'the answer is marked');
+  t.ok(
+    broke.json.meta.security.some((s: any) => s.code === 'BTG'),
+    'the answer is marked',
+  );
   const search = await gw.request('GET', `/fhir/Patient?_id=${p.id}&_total=accurate`, undefined, {}, 'demo-hap');
   t.equal(search.json.total, 1, 'the grant holds for later requests without the header');
-  t.ok(search.json.meta.security.some((s: any) => s.code === 'BTG'), 'the Bundle is marked too');
+  t.ok(
+    search.json.meta.security.some((s: any) => s.code === 'BTG'),
+    'the Bundle is marked too',
+  );
   t.ok(search.json.entry[0].resource.meta.security.some((s: any) => s.code === 'BTG'));
 
   const grant = await gw.context.breakGlass?.active({ ura: '99000011', clientId: 'demo-hap' } as Caller);

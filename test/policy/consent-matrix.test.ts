@@ -117,21 +117,35 @@ const TABLE: Scenario[] = [
   {
     name: 'organisation beats category: RAV denied, this RAV permitted',
     kind: 'patient',
-    consents: [{ type: 'deny', sector: 'RAV' }, { type: 'permit', ura: URA.RAV }],
+    consents: [
+      { type: 'deny', sector: 'RAV' },
+      { type: 'permit', ura: URA.RAV },
+    ],
     expect: 'PPPPP',
   },
   {
     name: 'organisation beats category: RAV permitted, this RAV denied',
     kind: 'patient',
-    consents: [{ type: 'permit', sector: 'RAV' }, { type: 'deny', ura: URA.RAV }],
+    consents: [
+      { type: 'permit', sector: 'RAV' },
+      { type: 'deny', ura: URA.RAV },
+    ],
     expect: 'PDPPP',
   },
-  { name: 'category beats general: all denied, HAP permitted', kind: 'patient', consents: [{ type: 'deny' }, { type: 'permit', sector: 'HAP' }], expect: 'PDDDD' },
+  {
+    name: 'category beats general: all denied, HAP permitted',
+    kind: 'patient',
+    consents: [{ type: 'deny' }, { type: 'permit', sector: 'HAP' }],
+    expect: 'PDDDD',
+  },
   { name: 'equal specificity: objection beats permission', kind: 'patient', consents: [{ type: 'permit' }, { type: 'deny' }], expect: 'DDDDD' },
   {
     name: 'equal specificity per sector: objection beats permission',
     kind: 'patient',
-    consents: [{ type: 'permit', sector: 'HAP' }, { type: 'deny', sector: 'HAP' }],
+    consents: [
+      { type: 'permit', sector: 'HAP' },
+      { type: 'deny', sector: 'HAP' },
+    ],
     expect: 'DPPPP',
   },
   { name: 'objection for the GP summary only; acute data flows', kind: 'patient', consents: [{ type: 'deny', category: 'gp-summary' }], expect: 'PPPPP' },
@@ -160,7 +174,12 @@ const TABLE: Scenario[] = [
     expect: 'DDDDD',
   },
   { name: 'mental-health label without permission: GGZ only', kind: 'mh-condition', expect: 'DDDDP' },
-  { name: 'mental-health label, explicitly permitted to all', kind: 'mh-condition', consents: [{ type: 'permit', category: 'mental-health' }], expect: 'PPPPP' },
+  {
+    name: 'mental-health label, explicitly permitted to all',
+    kind: 'mh-condition',
+    consents: [{ type: 'permit', category: 'mental-health' }],
+    expect: 'PPPPP',
+  },
   {
     name: 'mental-health label, permitted to the HAP only',
     kind: 'mh-condition',
@@ -170,11 +189,19 @@ const TABLE: Scenario[] = [
   { name: 'mental-health label and an acute-care objection', kind: 'mh-condition', consents: [{ type: 'deny', category: 'acute-care' }], expect: 'DDDDD' },
   { name: 'GP summary (opt-in) without permission', kind: 'gp-composition', expect: 'DDDDD' },
   { name: 'GP summary made available to all ("klaarzetten")', kind: 'gp-composition', consents: [{ type: 'permit', category: 'gp-summary' }], expect: 'PPPPD' },
-  { name: 'GP summary made available to the SEH only', kind: 'gp-composition', consents: [{ type: 'permit', category: 'gp-summary', sector: 'SEH' }], expect: 'DDPDD' },
+  {
+    name: 'GP summary made available to the SEH only',
+    kind: 'gp-composition',
+    consents: [{ type: 'permit', category: 'gp-summary', sector: 'SEH' }],
+    expect: 'DDPDD',
+  },
   {
     name: 'GP summary available, one HAP organisation denied',
     kind: 'gp-composition',
-    consents: [{ type: 'permit', category: 'gp-summary' }, { type: 'deny', category: 'gp-summary', ura: URA.HAP }],
+    consents: [
+      { type: 'permit', category: 'gp-summary' },
+      { type: 'deny', category: 'gp-summary', ura: URA.HAP },
+    ],
     expect: 'DPPPD',
   },
   {
@@ -201,7 +228,13 @@ const TABLE: Scenario[] = [
     consents: [{ type: 'permit', sector: 'GGZ' }],
     expect: 'DDDDP',
   },
-  { name: 'SEH → RAV feedback: sex and birth date only, to the RAV only', kind: 'patient', flow: 'seh-rav-feedback', expect: 'DPDDD', elements: () => FEEDBACK_PATIENT },
+  {
+    name: 'SEH → RAV feedback: sex and birth date only, to the RAV only',
+    kind: 'patient',
+    flow: 'seh-rav-feedback',
+    expect: 'DPDDD',
+    elements: () => FEEDBACK_PATIENT,
+  },
   { name: 'capacity answers carry no patient data', kind: 'patient', flow: 'capacity', expect: 'DDDDD' },
   { name: 'objection naming the organisation by reference', kind: 'patient', consents: [{ type: 'deny', orgRef: 'Organization/seh-1' }], expect: 'PPDPP' },
   {
@@ -225,8 +258,7 @@ t.test(`consent matrix: ${TABLE.length} scenarios × ${SECTORS.length} sectors`,
     for (const c of sc.consents ?? []) await store.create(consentResource(patient, c));
     let r = resourceOf(sc.kind, patient);
     if (sc.hapOwns) r = { ...r, meta: { ...r.meta, tag: [{ system: OWNER_TAG_SYSTEM, code: URA.HAP }] } };
-    const stored =
-      sc.kind === 'patient' ? (await store.update({ ...r, id: patientId } as never)).resource : (await store.create(r)).resource;
+    const stored = sc.kind === 'patient' ? (await store.update({ ...r, id: patientId } as never)).resource : (await store.create(r)).resource;
     for (const [j, sector] of SECTORS.entries()) {
       const want = sc.expect[j] === 'P';
       const recipient = { ura: URA[sector], sector: sector as Sector, ...(sector === 'SEH' ? { organizationRef: 'Organization/seh-1' } : {}) };
@@ -246,7 +278,10 @@ t.test(`consent matrix: ${TABLE.length} scenarios × ${SECTORS.length} sectors`,
       t.ok(audit.length >= 1, `${label}: audited`);
       t.equal(audit.at(-1)?.decision, want ? 'Permit' : 'Deny', `${label}: audited decision`);
       if (sc.breakGlass)
-        t.ok(out.resources[0]?.meta?.security?.some((s) => s.code === 'BTG'), `${label}: marked as released by break-the-glass`);
+        t.ok(
+          out.resources[0]?.meta?.security?.some((s) => s.code === 'BTG'),
+          `${label}: marked as released by break-the-glass`,
+        );
       // the search filter says the same as the release (for the flows searches use)
       if ((sc.flow ?? 'rest') === 'rest' && !sc.breakGlass) {
         const filter = await point.searchFilter(store, recipient, stored.resourceType, sc.purpose ?? 'TREAT', false);

@@ -116,7 +116,13 @@ t.test('every exit passes the policy point or is reviewed as patient-data-free',
     }
   }
   // 3. system interactions: a batch's reads are the same handlers; system history is refused to every caller
-  await counted('batch with a read', 'POST', '/fhir', { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `Patient/${p.id}` } }] }, 'demo-seh');
+  await counted(
+    'batch with a read',
+    'POST',
+    '/fhir',
+    { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: `Patient/${p.id}` } }] },
+    'demo-seh',
+  );
   for (const { code } of cap.interaction)
     if (code === 'history-system') t.equal((await gw.request('GET', '/fhir/_history', undefined, {}, 'demo-seh')).status, 403, 'system history is refused');
     else t.ok(code === 'transaction' || code === 'batch', `system interaction ${code} is classified`);
@@ -128,7 +134,13 @@ t.test('every exit passes the policy point or is reviewed as patient-data-free',
     '$convert-data',
     'POST',
     '/fhir/$convert-data',
-    { resourceType: 'Parameters', parameter: [{ name: 'inputData', valueString: hl7 }, { name: 'inputDataType', valueString: 'Hl7v2' }] },
+    {
+      resourceType: 'Parameters',
+      parameter: [
+        { name: 'inputData', valueString: hl7 },
+        { name: 'inputDataType', valueString: 'Hl7v2' },
+      ],
+    },
     'demo-seh',
   );
   // 5. delivery: its worker takes the policy point as its ReleasePort (it does not start without one)

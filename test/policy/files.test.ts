@@ -21,15 +21,35 @@ t.test('the shipped policies load', async (t) => {
 t.test('mistakes are clear errors', async (t) => {
   const cases: Array<[string, (dir: string) => void, RegExp]> = [
     ['missing regimes', (d) => rmSync(join(d, 'regimes.json')), /regimes\.json is invalid at \/: the file is missing/],
-    ['regime value', (d) => edit(d, 'regimes.json', (j) => (j.regions.default['acute-care'] = 'maybe')), /regions\/default\/acute-care: must be opt-in or opt-out/],
+    [
+      'regime value',
+      (d) => edit(d, 'regimes.json', (j) => (j.regions.default['acute-care'] = 'maybe')),
+      /regions\/default\/acute-care: must be opt-in or opt-out/,
+    ],
     ['regime for a category that does not exist', (d) => edit(d, 'regimes.json', (j) => (j.regions.default.other = 'opt-in')), /not a data category/],
     ['a category without a regime', (d) => edit(d, 'regimes.json', (j) => delete j.regions.default['gp-summary']), /no regime for data category gp-summary/],
-    ['unknown type in a set', (d) => edit(d, 'minimisation/vvt.json', (j) => (j.elements.Spaceship = ['x'])), /vvt\.json is invalid at \/elements\/Spaceship: not a supported resource type/],
-    ['bad element name', (d) => edit(d, 'minimisation/vvt.json', (j) => (j.elements.Patient = ['name.family'])), /\/elements\/Patient\/0: not a top-level element name/],
+    [
+      'unknown type in a set',
+      (d) => edit(d, 'minimisation/vvt.json', (j) => (j.elements.Spaceship = ['x'])),
+      /vvt\.json is invalid at \/elements\/Spaceship: not a supported resource type/,
+    ],
+    [
+      'bad element name',
+      (d) => edit(d, 'minimisation/vvt.json', (j) => (j.elements.Patient = ['name.family'])),
+      /\/elements\/Patient\/0: not a top-level element name/,
+    ],
     ['unknown sector', (d) => edit(d, 'minimisation/vvt.json', (j) => (j.sectors = ['ZZZ'])), /\/sectors\/0: not one of/],
-    ['two sets for one flow and sector', (d) => edit(d, 'minimisation/vvt.json', (j) => (j.sectors = ['VVT', 'HAP'])), /rest → HAP is already covered by set acute-care-guideline/],
+    [
+      'two sets for one flow and sector',
+      (d) => edit(d, 'minimisation/vvt.json', (j) => (j.sectors = ['VVT', 'HAP'])),
+      /rest → HAP is already covered by set acute-care-guideline/,
+    ],
     ['not JSON', (d) => writeFileSync(join(d, 'minimisation', 'broken.json'), '{'), /broken\.json is invalid at \/: not JSON/],
-    ['a type in two categories', (d) => edit(d, 'data-categories.json', (j) => j.categories['gp-summary'].types.push('Patient')), /Patient is already in category acute-care/],
+    [
+      'a type in two categories',
+      (d) => edit(d, 'data-categories.json', (j) => j.categories['gp-summary'].types.push('Patient')),
+      /Patient is already in category acute-care/,
+    ],
   ];
   for (const [name, change, message] of cases) {
     const dir = copy();

@@ -22,12 +22,27 @@ t.test('no exit leaks what a recipient may not see', async (t) => {
   const store = gw.context.store;
   const owned = { meta: { tag: [{ system: OWNER_TAG_SYSTEM, code: SEH }] } };
   const patient = async (bsn: string) =>
-    (await store.create({ resourceType: 'Patient', ...owned, identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: bsn }], gender: 'male', birthDate: '1960-01-01' } as Resource)).resource;
+    (
+      await store.create({
+        resourceType: 'Patient',
+        ...owned,
+        identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: bsn }],
+        gender: 'male',
+        birthDate: '1960-01-01',
+      } as Resource)
+    ).resource;
   const a = await patient(BSN_OBJECTED);
   const b = await patient(BSN_OPEN);
   await store.create({ ...consentResource(`Patient/${a.id}`, { type: 'deny' }), ...owned });
   for (const p of [a, b])
-    await store.create({ resourceType: 'Observation', ...owned, status: 'final', code: { text: 'ABCDE' }, subject: { reference: `Patient/${p.id}` }, note: [{ text: NOTE }] } as Resource);
+    await store.create({
+      resourceType: 'Observation',
+      ...owned,
+      status: 'final',
+      code: { text: 'ABCDE' },
+      subject: { reference: `Patient/${p.id}` },
+      note: [{ text: NOTE }],
+    } as Resource);
   await store.create({
     resourceType: 'Condition',
     meta: { ...owned.meta, security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'MH' }] },
@@ -38,7 +53,14 @@ t.test('no exit leaks what a recipient may not see', async (t) => {
   const orgs = (await gw.request('GET', '/fhir/Organization?_count=50')).json.entry.map((e: any) => e.resource);
   for (const org of orgs)
     for (const p of [a, b])
-      await store.create({ resourceType: 'Task', ...owned, status: 'requested', intent: 'order', for: { reference: `Patient/${p.id}` }, owner: { reference: `Organization/${org.id}` } } as never);
+      await store.create({
+        resourceType: 'Task',
+        ...owned,
+        status: 'requested',
+        intent: 'order',
+        for: { reference: `Patient/${p.id}` },
+        owner: { reference: `Organization/${org.id}` },
+      } as never);
 
   const exits = [
     `/fhir/Patient/${a.id}`,
