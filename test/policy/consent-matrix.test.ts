@@ -251,7 +251,7 @@ t.test(`consent matrix: ${TABLE.length} scenarios × ${SECTORS.length} sectors`,
   const store = await openStore({ sqlitePath: ':memory:' }, testRegistry());
   t.teardown(() => store.close());
   for (const [i, sc] of TABLE.entries()) {
-    const { point, entries } = recordingPoint(store, sc.region ?? 'default');
+    const { point, entries } = recordingPoint(sc.region ?? 'default');
     const patientId = `matrix-${i}`;
     await store.update({ resourceType: 'Patient', id: patientId, meta: { tag: [{ system: OWNER_TAG_SYSTEM, code: OWNER }] } } as never);
     const patient = `Patient/${patientId}`;

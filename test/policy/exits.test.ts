@@ -45,7 +45,7 @@ function routesOf(tree: string): string[] {
   const out: string[] = [];
   const stack: string[] = [];
   for (const line of tree.split('\n')) {
-    const m = line.match(/^((?:│   |    )*)(?:├── |└── )(\S+)/);
+    const m = line.match(/^((?:│ {3}| {4})*)(?:├── |└── )(\S+)/);
     if (!m) continue;
     const depth = (m[1] as string).length / 4;
     stack.length = depth;

@@ -4,14 +4,13 @@ import type { AuditEntry, AuditWriter } from '../../src/audit/types.ts';
 import { LocalConsentRegistry } from '../../src/policy/consent-registry.ts';
 import { loadPolicies } from '../../src/policy/files.ts';
 import { PolicyPoint } from '../../src/policy/release.ts';
-import type { SqlStore } from '../../src/store/sql-store.ts';
 import { testRegistry } from '../helpers/registry.ts';
 
 export const POLICIES_DIR = new URL('../../policies', import.meta.url).pathname;
 export const CONSENT_SCOPE = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }] };
 export const LOINC_CONSENT = { coding: [{ system: 'http://loinc.org', code: '59284-0' }] };
 
-export function recordingPoint(store: SqlStore, region = 'default', now?: () => number) {
+export function recordingPoint(region = 'default', now?: () => number) {
   const entries: AuditEntry[] = [];
   const audit: AuditWriter = async (_repo, e) => {
     entries.push(e);
