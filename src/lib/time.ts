@@ -21,8 +21,31 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/**
+ * Offsets per zone and quarter hour: formatToParts is the most expensive call on the ingest path. Modern
+ * transitions fall on quarter hours (UTC); a bucket is cached only when its first and last millisecond have
+ * the same offset, so historic odd transitions (Amsterdam's +00:19:32 until 1937) are computed every time.
+ * Bounded: cleared when it grows large.
+ */
+const QUARTER_HOUR_MS = 15 * 60_000;
+const offsetCache = new Map<string, number>();
+const MAX_CACHED_OFFSETS = 50_000;
+
 /** Offset of a zone (default: the region's) from UTC at the given instant, in ms. */
 export function zoneOffsetMs(utcMs: number, timeZone = ZONE): number {
+  const key = `${timeZone}@${Math.floor(utcMs / QUARTER_HOUR_MS)}`;
+  const hit = offsetCache.get(key);
+  if (hit !== undefined) return hit;
+  const offset = zoneOffsetUncached(utcMs, timeZone);
+  const bucketStart = Math.floor(utcMs / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  const uniform = zoneOffsetUncached(bucketStart, timeZone) === offset && zoneOffsetUncached(bucketStart + QUARTER_HOUR_MS - 1, timeZone) === offset;
+  if (!uniform) return offset;
+  if (offsetCache.size >= MAX_CACHED_OFFSETS) offsetCache.clear();
+  offsetCache.set(key, offset);
+  return offset;
+}
+
+function zoneOffsetUncached(utcMs: number, timeZone: string): number {
   const parts = formatterFor(timeZone).formatToParts(new Date(utcMs));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));

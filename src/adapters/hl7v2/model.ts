@@ -152,8 +152,20 @@ export interface Hl7Path {
 
 const PATH = /^([A-Z][A-Z0-9]{2})(?:\[(\d{1,4})\])?-(\d{1,3})(?:\[(\d{1,3})\])?(?:\.(\d{1,3})(?:\.(\d{1,3}))?)?$/;
 
+/** Parsed paths: they come from mapping files and code, a few hundred distinct ones, read once per message each. */
+const parsedPaths = new Map<string, Readonly<Hl7Path>>();
+const MAX_CACHED_PATHS = 10_000;
+
 /** `PID-3[2].4.1`; omitted parts default to 1, as in HAPI's Terser. Paths come from mapping files, so a bad one is config. */
-export function parseHl7Path(path: string): Hl7Path {
+export function parseHl7Path(path: string): Readonly<Hl7Path> {
+  const hit = parsedPaths.get(path);
+  if (hit) return hit;
+  const parsed = Object.freeze(parseHl7PathUncached(path));
+  if (parsedPaths.size < MAX_CACHED_PATHS) parsedPaths.set(path, parsed);
+  return parsed;
+}
+
+function parseHl7PathUncached(path: string): Hl7Path {
   const m = PATH.exec(path);
   const nums = m ? m.slice(2).map((n) => (n === undefined ? 1 : Number(n))) : [];
   if (!m || nums.some((n) => n < 1)) throw ConfigInvalid({ params: ['HL7 v2 path', 'expected SEG[n]-field[rep].component.subcomponent'] });

@@ -58,9 +58,12 @@ export function hl7Root(msg: Hl7Message): SourceNode {
   };
 }
 
+// Expressions only name a node in an error message: built lazily, as most nodes never need one.
 function segmentNode(seg: Hl7Segment): SourceNode {
   return {
-    expression: `${seg.name}[${seg.occurrence}]`,
+    get expression() {
+      return `${seg.name}[${seg.occurrence}]`;
+    },
     text: () => undefined,
     present: () => true,
     select(path) {
@@ -69,7 +72,12 @@ function segmentNode(seg: Hl7Segment): SourceNode {
       if (!reps.length) return [];
       const out: SourceNode[] = [];
       for (let r = 0; r < reps.length; r++) {
-        const n = componentNode(reps[r] as readonly (readonly string[])[], `${seg.name}[${seg.occurrence}]-${field}${reps.length > 1 ? `[${r + 1}]` : ''}`, []);
+        const rep = r;
+        const n = componentNode(
+          reps[r] as readonly (readonly string[])[],
+          () => `${seg.name}[${seg.occurrence}]-${field}${reps.length > 1 ? `[${rep + 1}]` : ''}`,
+          [],
+        );
         if (rest) out.push(...n.select(rest));
         else out.push(n);
       }
@@ -79,10 +87,13 @@ function segmentNode(seg: Hl7Segment): SourceNode {
 }
 
 /** A repetition (components) or, with `at` set, a component (subcomponents) or subcomponent. */
-function componentNode(comps: readonly (readonly string[])[], expression: string, at: Parts): SourceNode {
-  const [c, s] = at.map(Number);
+function componentNode(comps: readonly (readonly string[])[], expression: () => string, at: Parts): SourceNode {
+  const c = at.length > 0 ? Number(at[0]) : undefined;
+  const s = at.length > 1 ? Number(at[1]) : undefined;
   return {
-    expression: at.length ? `${expression}.${at.join('.')}` : expression,
+    get expression() {
+      return at.length ? `${expression()}.${at.join('.')}` : expression();
+    },
     text() {
       const comp = comps[(c ?? 1) - 1];
       const v = comp?.[(s ?? 1) - 1];
