@@ -14,13 +14,29 @@ export function minimise(resource: Resource, set: MinimisationSet): Resource | u
   const allowed = set.elements[resource.resourceType];
   if (!allowed) return undefined;
   if (allowed === '*') return resource;
-  const keep = new Set(allowed);
+  const { keep, choices } = compiled(set, resource.resourceType, allowed);
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(resource)) {
-    const name = k.startsWith('_') ? k.slice(1) : k; // _birthDate: the primitive's extensions go with it
-    if (ALWAYS.has(name) || keep.has(name) || isChoiceOf(name, keep)) out[k] = v;
+  for (const k in resource) {
+    const name = k.charCodeAt(0) === 95 ? k.slice(1) : k; // _birthDate: the primitive's extensions go with it
+    if (ALWAYS.has(name) || keep.has(name) || (choices && isChoiceOf(name, keep))) out[k] = (resource as unknown as Record<string, unknown>)[k];
   }
   return out as unknown as Resource;
+}
+
+/** The element names of a set's type as a Set, built once per set and type (this runs on every read). */
+const cache = new WeakMap<MinimisationSet, Map<string, { keep: ReadonlySet<string>; choices: boolean }>>();
+function compiled(set: MinimisationSet, type: string, allowed: readonly string[]) {
+  let byType = cache.get(set);
+  if (!byType) {
+    byType = new Map();
+    cache.set(set, byType);
+  }
+  let hit = byType.get(type);
+  if (!hit) {
+    hit = { keep: new Set(allowed), choices: allowed.some((e) => e.endsWith('[x]')) };
+    byType.set(type, hit);
+  }
+  return hit;
 }
 
 /** valueQuantity, multipleBirthBoolean: named in a set as value[x], multipleBirth[x] */

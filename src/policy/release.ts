@@ -9,7 +9,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { AccessFilter } from '../access/filter.ts';
 import { ownerOf } from '../access/policy.ts';
-import type { AuditAction, AuditEntry, AuditWriter, PolicyDecision } from '../audit/types.ts';
+import type { AuditAction, AuditEntry, AuditWriter } from '../audit/types.ts';
 import { AuditWriteFailed } from '../fhir/errors.ts';
 import type { Caller, Sector } from '../identity/caller.ts';
 import type { FhirRepository } from '../store/types.ts';
@@ -191,27 +191,26 @@ export class PolicyPoint {
     rules: string[],
     at: number,
   ): Promise<void> {
-    const base = {
+    const base: Omit<AuditEntry, 'patients' | 'entities' | 'outcome' | 'decision'> = {
       action: req.action ?? 'disclose',
       at: new Date(at).toISOString(),
-      ...(req.actor ? { actor: req.actor } : {}),
       recipient: req.recipient,
       purpose: req.purpose,
       policy: rules.join(' '),
       flow: req.flow,
-      ...(req.query ? { query: req.query } : {}),
-      ...(req.breakGlass ? { breakGlass: req.breakGlass } : {}),
-      ...(req.source ? { source: req.source } : {}),
-    } satisfies Partial<AuditEntry>;
-    const refs = (rs: Resource[]) => rs.map((r) => `${r.resourceType}/${r.id}`);
-    const patients = (rs: Resource[]) => [...new Set(rs.map(patientOf).filter((p): p is string => !!p))];
+    };
+    if (req.actor) base.actor = req.actor;
+    if (req.query) base.query = req.query;
+    if (req.breakGlass) base.breakGlass = req.breakGlass;
+    if (req.source) base.source = req.source;
     const entries: AuditEntry[] = [];
     const outgoing = released.filter((r) => isPatientData(r.resourceType));
     if (outgoing.length || !withheld.length)
-      entries.push({ ...base, patients: patients(outgoing), entities: refs(outgoing), outcome: 'success', decision: 'Permit' as PolicyDecision });
+      entries.push({ ...base, patients: patientsOf(outgoing), entities: refsOf(outgoing), outcome: 'success', decision: 'Permit' });
     if (withheld.length) {
-      const held = req.resources.filter((r) => withheld.some((w) => w.reference === `${r.resourceType}/${r.id}`));
-      entries.push({ ...base, patients: patients(held), entities: withheld.map((w) => w.reference), outcome: 'denied', decision: 'Deny' });
+      const held = new Set(withheld.map((w) => w.reference));
+      const patients = patientsOf(req.resources.filter((r) => held.has(`${r.resourceType}/${r.id}`)));
+      entries.push({ ...base, patients, entities: [...held], outcome: 'denied', decision: 'Deny' });
     }
     try {
       for (const e of entries) await this.#audit(repo, e);
@@ -219,6 +218,19 @@ export class PolicyPoint {
       throw AuditWriteFailed({ params: [req.flow], cause: err });
     }
   }
+}
+
+function refsOf(rs: readonly Resource[]): string[] {
+  return rs.map((r) => `${r.resourceType}/${r.id}`);
+}
+
+function patientsOf(rs: readonly Resource[]): string[] {
+  const out: string[] = [];
+  for (const r of rs) {
+    const p = patientOf(r);
+    if (p && !out.includes(p)) out.push(p);
+  }
+  return out;
 }
 
 function markBreakGlass(r: Resource): Resource {
