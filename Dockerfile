@@ -15,6 +15,8 @@ COPY src ./src
 COPY profiles ./profiles
 COPY mappings ./mappings
 COPY policies ./policies
+COPY measures ./measures
+COPY dashboard ./dashboard
 COPY fixtures/demo-region ./fixtures/demo-region
 RUN mkdir -p /data && chown node:node /data
 USER node

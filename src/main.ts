@@ -41,6 +41,9 @@ import type { ConsentService } from './policy/consent-registry.ts';
 import { setUpPolicy } from './policy/index.ts';
 import type { PolicyPoint } from './policy/release.ts';
 import { breakGlassReviewOperation } from './rest/break-glass-op.ts';
+import type { Insights } from './insights/insights.ts';
+import { setUpInsights } from './insights/setup.ts';
+import { setUpRouting } from './routing/index.ts';
 
 export interface Gateway {
   app: FastifyInstance;
@@ -50,6 +53,8 @@ export interface Gateway {
   /** capacity, region model and broad triage (docs/capacity.md), for routing */
   capacity: Capacity;
   logger: Logger;
+  /** indicators, metrics and the dashboard's data (docs/insights.md) */
+  insights: Insights;
   /** FHIR → a sector format (docs/contracts.md §6), for the delivery stage, after the policy point */
   translateOutbound: TranslateOutbound;
   /** the policy point every exit releases through (docs/privacy.md) */
@@ -60,7 +65,7 @@ export interface Gateway {
 /**
  * The ports other stages plug in (docs/routing.md): the policy point (ReleasePort, contract §4), the Router
  * (routing engine), the outbound translators (contract §6), the attempt audit writer, an HTTP dispatcher.
- * Delivery sends nothing until a ReleasePort is wired; without a Router, the coordinator assigns owners.
+ * Delivery sends nothing until a ReleasePort is wired. The Router defaults to the routing engine (src/routing).
  */
 export type GatewayPorts = DeliveryPorts & {
   /** who answers consent questions; default the local registry of FHIR Consents (a Mitz connector plugs in here) */
@@ -74,6 +79,12 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
   ensureTypeSchemasIndexed();
   const registry = buildSearchParamRegistry();
   const validator = loadValidator({ profilesDir: config.profilesDir });
+  // the FHIR validation rule files are checked with at start-up (terminology, Measures): their errors as text
+  const check = (r: unknown) =>
+    validator
+      .validate(r)
+      .filter((i) => i.severity === 'error')
+      .map((i) => `${i.expression?.[0] ?? ''} ${i.diagnostics ?? ''}`);
   const store = await openStore(
     {
       sqlitePath: config.sqlitePath,
@@ -86,11 +97,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
   auditWrites(store);
   const terminology = new Terminology({
     dirs: [join(config.profilesDir, 'terminology'), ...(config.regionDir ? [config.regionDir] : [])],
-    check: (r) =>
-      validator
-        .validate(r)
-        .filter((i) => i.severity === 'error')
-        .map((i) => `${i.expression?.[0] ?? ''} ${i.diagnostics ?? ''}`),
+    check,
   });
   const mappings = loadMappings(config.mappingsDir);
   // the policy point (docs/privacy.md): rules from policies/, consent, break-the-glass; every exit releases through it
@@ -103,6 +110,20 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
   );
   // sector formats out (contract §6): the default translation port of delivery, unless the caller passes one
   const translateOutbound = createOutboundTranslator(mappings, terminology);
+  // capacity and region (issue 6 point 2, issue 7): summary tables, region model, territories, operations
+  const capacity = await setUpCapacity(store, registry, {
+    ...(config.regionDir ? { regionDir: config.regionDir } : {}),
+    ...(config.seedDemoRegion ? { fallbackModelDir: DEMO_REGION_MODEL_DIR } : {}),
+    freshness: {
+      capacityMinutes: config.capacityMaxAgeMinutes,
+      capacityByCareOption: config.capacityMaxAgeByCareOption,
+      crowdingMinutes: config.crowdingMaxAgeMinutes,
+      mobileUnitMinutes: config.mobileUnitMaxAgeMinutes,
+    },
+  });
+  logger.info({ regionModel: capacity.regionModelSources, summary: capacity.summary, territoriesChanged: capacity.territoriesChanged }, 'capacity ready');
+  // routing (issue 6 points 3-4): the default Router, on broad triage; a caller's ports.router replaces it
+  const routing = setUpRouting(store, registry, capacity.capacity, config.regionDir ? { regionDir: config.regionDir } : {});
   // --- workflow and delivery: Task writes fill the outbox in their own transaction; a worker delivers
   const delivery = await setupDelivery(
     store,
@@ -120,28 +141,19 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
       ...(config.answerTimeouts ? { answerTimeouts: config.answerTimeouts } : {}),
       publicBase: config.baseUrl ?? `http://localhost:${config.port}/fhir`,
     },
-    { translate: translateOutbound, release: policy.point.release, ...ports },
+    { translate: translateOutbound, router: routing.router, release: policy.point.release, ...ports },
     logger,
   );
-  // capacity and region (issue 6 point 2, issue 7): summary tables, region model, territories, operations
-  const capacity = await setUpCapacity(store, registry, {
-    ...(config.regionDir ? { regionDir: config.regionDir } : {}),
-    ...(config.seedDemoRegion ? { fallbackModelDir: DEMO_REGION_MODEL_DIR } : {}),
-    freshness: {
-      capacityMinutes: config.capacityMaxAgeMinutes,
-      capacityByCareOption: config.capacityMaxAgeByCareOption,
-      crowdingMinutes: config.crowdingMaxAgeMinutes,
-      mobileUnitMinutes: config.mobileUnitMaxAgeMinutes,
-    },
-  });
-  logger.info({ regionModel: capacity.regionModelSources, summary: capacity.summary, territoriesChanged: capacity.territoriesChanged }, 'capacity ready');
+  // indicators (issue 7 points 4–6): Measures as data, $evaluate-measure, unmet demand in the capacity export
+  const insights = await setUpInsights(store, registry, capacity.capacity, { measuresDir: config.measuresDir, minCellSize: config.minCellSize, check });
+  logger.info({ measures: insights.insights.measures.length, published: insights.published }, 'insights ready');
   const context: IngestContext = {
     store: delivery.store,
     registry,
     validator,
     terminology,
     mappings,
-    operations: [...delivery.operations, ...capacity.operations, breakGlassReviewOperation(policy.breakGlass)],
+    operations: [...delivery.operations, ...capacity.operations, ...routing.operations, ...insights.operations, breakGlassReviewOperation(policy.breakGlass)],
     resourceDocumentation: delivery.documentation,
     policy: policy.point,
     breakGlass: policy.breakGlass,
@@ -170,6 +182,12 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     requestTimeoutMs: config.requestTimeoutMs,
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
     auth: { tokens, clients, authMode: config.authMode, resolveOrganization },
+    insights: {
+      insights: insights.insights,
+      capacity: capacity.capacity,
+      dashboardDir: config.dashboardDir,
+      ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
+    },
     protection: { maxInFlight: config.maxInFlight, rateLimitPerMinute: config.rateLimitPerMinute },
     ...(config.authMode !== 'smart' ? { tls: readTls(config) } : {}),
   });
@@ -179,6 +197,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     app,
     context,
     capacity: capacity.capacity,
+    insights: insights.insights,
     logger,
     translateOutbound,
     policy: policy.point,

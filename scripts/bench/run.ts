@@ -18,6 +18,8 @@ const BENCHES: Array<[string, () => Promise<Bench | string>]> = [
   ['broad triage', async () => (await import('./broad-triage.bench.ts')).run],
   ['delivery', async () => (await import('./delivery.bench.ts')).run],
   ['policy', async () => (await import('./policy.bench.ts')).run],
+  ['routing', async () => (await import('./routing.bench.ts')).run],
+  ['insights', async () => (await import('./insights.bench.ts')).run],
 ];
 
 /** validation.bench.ts belongs to another engineer and may not exist yet; its absence is not a crash. */

@@ -17,6 +17,7 @@ export const CATEGORY: Record<string, Category> = {
   ValueSet: 'conformance',
   ConceptMap: 'conformance',
   StructureDefinition: 'conformance',
+  Measure: 'conformance',
   MeasureReport: 'aggregate',
   Task: 'workflow',
   Patient: 'patient',

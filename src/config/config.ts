@@ -84,6 +84,15 @@ export interface GatewayConfig {
   deliverySecretsFile?: string;
   /** seconds a provider has to answer, per request-priority and per NTS/ambulance code (config file only) */
   answerTimeouts?: { priority?: Record<string, number>; source?: Record<string, number> };
+  // --- indicators, metrics, dashboard (docs/insights.md) ---
+  /** the Measure definitions (measures/*.json), checked at start-up */
+  measuresDir: string;
+  /** counts from 1 to this − 1 are withheld in indicator reports (1 = withhold nothing) */
+  minCellSize: number;
+  /** bearer token a Prometheus scraper presents at /metrics (≥ 32 chars); /metrics is off without one */
+  metricsToken?: string;
+  /** the dashboard's static files */
+  dashboardDir: string;
 }
 
 export const DEFAULTS: GatewayConfig = {
@@ -119,6 +128,9 @@ export const DEFAULTS: GatewayConfig = {
   deliveryBackoffBaseMs: 1000,
   deliveryBackoffMaxMs: 300_000,
   deliveryMaxAgeSeconds: 3600,
+  measuresDir: 'measures',
+  minCellSize: 5,
+  dashboardDir: 'dashboard',
 };
 
 /** Environment variable → config key, with how to read it. */
@@ -165,6 +177,10 @@ export const ENVIRONMENT: Record<string, { key: keyof GatewayConfig; kind: 'stri
   SPOEDBRUG_DELIVERY_BACKOFF_MAX_MS: { key: 'deliveryBackoffMaxMs', kind: 'number' },
   SPOEDBRUG_DELIVERY_MAX_AGE: { key: 'deliveryMaxAgeSeconds', kind: 'number' },
   SPOEDBRUG_DELIVERY_SECRETS: { key: 'deliverySecretsFile', kind: 'string' },
+  SPOEDBRUG_MEASURES: { key: 'measuresDir', kind: 'string' },
+  SPOEDBRUG_MIN_CELL_SIZE: { key: 'minCellSize', kind: 'number' },
+  SPOEDBRUG_METRICS_TOKEN: { key: 'metricsToken', kind: 'string' },
+  SPOEDBRUG_DASHBOARD: { key: 'dashboardDir', kind: 'string' },
 };
 
 export const CONFIG_SCHEMA = {
@@ -239,6 +255,10 @@ export const CONFIG_SCHEMA = {
     deliveryBackoffMaxMs: { type: 'integer', minimum: 1 },
     deliveryMaxAgeSeconds: { type: 'integer', minimum: 1 },
     deliverySecretsFile: { type: 'string', minLength: 1 },
+    measuresDir: { type: 'string', minLength: 1 },
+    minCellSize: { type: 'integer', minimum: 1, maximum: 100 },
+    metricsToken: { type: 'string', minLength: 32 },
+    dashboardDir: { type: 'string', minLength: 1 },
     answerTimeouts: {
       type: 'object',
       additionalProperties: false,

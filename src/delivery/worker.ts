@@ -42,6 +42,8 @@ export interface WorkerPorts {
 class LeaseLost extends Error {}
 
 const isDelivery = (i: OutboxItem) => i.kind === 'deliver' || i.kind === 'notify';
+/** the steps that ask the Router (offer-answer and offer-timeout decide from the plan Tasks alone) */
+const ROUTING_KINDS: ReadonlySet<string> = new Set(['route', 'reroute', 'answer-timeout', 'offer']);
 
 export class DeliveryWorker {
   readonly id = `w-${randomBytes(6).toString('hex')}`;
@@ -202,6 +204,8 @@ export class DeliveryWorker {
 
   /** A workflow step and the completion of its item: one transaction. */
   async #step(item: OutboxItem): Promise<void> {
+    // the Router reads capacity through the store: outside the step's transaction (src/workflow/router-port.ts)
+    if (ROUTING_KINDS.has(item.kind)) await this.#ports.router?.prepare?.(item.focus);
     await this.#store.unitOfWork(async (repo, conn) => {
       await this.#store.driver.lock(conn, `res:${item.focus}`);
       const result = await runWorkflowStep(repo, conn, this.#registry, this.#ports.router, item);

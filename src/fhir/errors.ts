@@ -154,6 +154,29 @@ export const CapacityParamInvalid = defineError('SPB_ERR_CAPACITY_PARAM', 'inval
 export const PlaceOutsideRegion = defineError('SPB_ERR_CAPACITY_PLACE_OUTSIDE', 'not-found', 422, 'Parameter %s: the place is outside the region model');
 export const NoRegionModel = defineError('SPB_ERR_CAPACITY_NO_REGION', 'not-supported', 501, 'No region model is configured; %s needs one');
 
+// --- routing (issue 6 points 3-4) ---------------------------------------------------------------------
+export const RoutingRulesInvalid = defineError('SPB_ERR_ROUTING_RULES_INVALID', 'invalid', 500, 'Routing rules %s are invalid at %s: %s');
+/** The worker asks the router to read capacity outside the step's transaction first; without it the step retries. */
+export const RoutingNotPrepared = defineError(
+  'SPB_ERR_ROUTING_NOT_PREPARED',
+  'transient',
+  503,
+  'No capacity was read for %s before its routing step; the step is retried',
+);
+
+// --- indicators, metrics and the dashboard (issue 7 points 4–6) -------------------------------------
+export const MeasureInvalid = defineError('SPB_ERR_MEASURE_INVALID', 'invalid', 500, 'Measure file %s is invalid at %s: %s');
+export const MeasureUnsupported = defineError('SPB_ERR_MEASURE_UNSUPPORTED', 'not-supported', 422, 'Measure %s cannot be evaluated: %s %s');
+/** An $evaluate-measure parameter that cannot be read; names the parameter, never the value. */
+export const InsightsParamInvalid = defineError('SPB_ERR_INSIGHTS_PARAM', 'invalid', 400, 'Parameter %s: %s');
+export const MetricsOff = defineError('SPB_ERR_METRICS_OFF', 'not-found', 404, 'Metrics are off: no metricsToken is configured');
+export const MetricsUnauthorized = defineError(
+  'SPB_ERR_METRICS_AUTH',
+  'login',
+  401,
+  'The metrics endpoint needs the configured scrape token as a bearer token',
+);
+
 // --- sector adapters: JSON sources, mapping checks, outbound, notified pull (issue 4) ---------------
 export const JsonMalformed = defineError('SPB_ERR_JSON_MALFORMED', 'structure', 400, 'The JSON document is malformed at %s: %s');
 export const JsonLimit = defineError('SPB_ERR_JSON_LIMIT', 'too-long', 413, 'JSON %s at %s exceeds the limit of %s');

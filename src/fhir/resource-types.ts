@@ -23,6 +23,7 @@ export const SUPPORTED_RESOURCE_TYPES = [
   'Provenance',
   'AuditEvent',
   'Subscription',
+  'Measure',
   'MeasureReport',
   'Bundle',
   'CodeSystem',

@@ -17,6 +17,7 @@ import { opsPlugin } from './ops-plugin.ts';
 import { type AuthOptions, authPlugin } from './auth-plugin.ts';
 import { type ProtectionOptions, protectionPlugin } from './protection.ts';
 import { channelOfPath, withAuditScope } from '../audit/context.ts';
+import { type InsightsEdgeOptions, insightsPlugin } from './insights-plugin.ts';
 
 export interface AppOptions {
   context: IngestContext;
@@ -26,6 +27,8 @@ export interface AppOptions {
   baseUrl?: string;
   auth: Omit<AuthOptions, 'baseUrl'>;
   protection: ProtectionOptions;
+  /** /metrics and /dashboard (docs/insights.md); absent: neither is served */
+  insights?: InsightsEdgeOptions;
   /** TLS (required for mTLS): PEM contents */
   tls?: { cert: Buffer; key: Buffer; ca: Buffer };
 }
@@ -95,6 +98,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(protectionPlugin, opts.protection);
   await app.register(authPlugin, { ...opts.auth, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
   await app.register(ingestPlugin, { context: opts.context, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
+  if (opts.insights) await app.register(insightsPlugin, { ...opts.insights, tokens: opts.auth.tokens });
   await app.register(fhirPlugin, { prefix: '/fhir', context: opts.context, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) });
   return app;
 }

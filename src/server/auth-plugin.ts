@@ -11,6 +11,7 @@ import type { Caller } from '../identity/caller.ts';
 import { type ClientRegistry, callerForClient } from '../identity/clients.ts';
 import { OAuthError, type TokenService } from '../identity/token-service.ts';
 import { uraFromCertificate } from './certificate.ts';
+import { sessionToken } from './session-cookie.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -79,6 +80,12 @@ async function authenticate(request: FastifyRequest, opts: AuthOptions): Promise
     const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(auth);
     caller = m ? opts.tokens.verify(m[1] as string) : undefined;
     if (!caller) throw Unauthenticated({ params: ['The bearer token is invalid or has expired'] });
+  } else if (opts.authMode !== 'smart' && certificatePresented(request)) {
+    caller = await fromCertificate(request, opts);
+  } else if (opts.authMode !== 'mtls' && (request.method === 'GET' || request.method === 'HEAD') && sessionToken(request)) {
+    // the dashboard's session cookie (session-cookie.ts): reads only
+    caller = opts.tokens.verify(sessionToken(request) as string);
+    if (!caller) throw Unauthenticated({ params: ['The dashboard session has expired; log in again'] });
   } else if (opts.authMode !== 'smart') {
     caller = await fromCertificate(request, opts);
   }
@@ -93,6 +100,11 @@ async function fromCertificate(request: FastifyRequest, opts: AuthOptions): Prom
   const client = ura ? opts.clients.byCertificateUra(ura) : undefined;
   if (!client) throw Unauthenticated({ params: ['The client certificate does not identify a registered organisation'] });
   return callerForClient(client, opts.resolveOrganization);
+}
+
+function certificatePresented(request: FastifyRequest): boolean {
+  const socket = request.raw.socket as TLSSocket;
+  return typeof socket.getPeerCertificate === 'function' && socket.authorized === true;
 }
 
 function headerOf(request: FastifyRequest, name: string): string | undefined {

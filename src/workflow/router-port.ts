@@ -21,6 +21,12 @@ export interface Candidate {
 export type RoutingAnswer = Candidate | { escalate: string };
 
 export interface Router {
+  /**
+   * Called by the worker before a routing step, outside the step's transaction, with the Task it is about:
+   * a router that reads through the store (broad triage reads the capacity summary) does so here, since the
+   * step itself runs inside a transaction under the Task's lock.
+   */
+  prepare?(taskRef: string): Promise<void>;
   /** The next provider for this request, or `escalate` (with a reason) when no candidate is left. */
   nextCandidate(repo: FhirRepository, task: Task, excluded: readonly string[]): Promise<RoutingAnswer>;
   /** Up to `count` candidates for an offer round (intent=plan Tasks to several providers). */

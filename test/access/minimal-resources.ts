@@ -39,6 +39,7 @@ export const MINIMAL: Record<string, Record<string, unknown>> = {
     source: { observer: { display: 'x' } },
   },
   Subscription: { status: 'off', reason: 'x', criteria: 'Task?status=requested', channel: { type: 'rest-hook', endpoint: 'https://x.invalid/hook' } },
+  Measure: { status: 'active' },
   MeasureReport: { status: 'complete', type: 'summary', measure: 'https://spoedbrug.nl/fhir/Measure/x', period: { start: '2026-11-01', end: '2026-11-30' } },
   Bundle: { type: 'collection' },
   CodeSystem: { status: 'active', content: 'complete' },

@@ -14,7 +14,7 @@ t.test('profiles are loaded, snapshots generated and served', async (t) => {
   const known = validator().knownProfiles().sort();
   t.same(
     known,
-    ['coordination-task', 'healthcare-service', 'organization', 'patient', 'slot'].map((n) => PROFILE + n),
+    ['coordination-service-request', 'coordination-task', 'healthcare-service', 'organization', 'patient', 'slot'].map((n) => PROFILE + n),
   );
   const sd = validator()
     .conformanceResources()
@@ -35,7 +35,7 @@ t.test('coordination Task profile', async (t) => {
   t.same(summary(mutate(task, (r) => delete r.code)), [], 'code stays optional');
   const plain = { resourceType: 'Task', status: 'requested', intent: 'plan' };
   t.same(validator().validate(plain), [], 'without meta.profile only the base spec applies');
-  t.same(summary(validator().validate(plain, { profile: TASK })).length, 5, 'options.profile applies the profile');
+  t.same(summary(validator().validate(plain, { profile: TASK })).length, 6, 'options.profile applies the profile (with spb-ct-1: no urgency)');
 });
 
 t.test('HealthcareService profile', async (t) => {
