@@ -33,6 +33,7 @@ import { createLogger } from './server/logger.ts';
 import { seedDemoRegion } from './demo/seed.ts';
 import { openStore } from './store/open-store.ts';
 import { auditWrites } from './audit/write-audit.ts';
+import { accessLogOperation } from './rest/access-log.ts';
 import { loadValidator } from './validation/index.ts';
 import { type DeliveryPorts, setupDelivery } from './delivery/index.ts';
 import { writeAuditEvent } from './audit/nen7513.ts';
@@ -153,7 +154,14 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     validator,
     terminology,
     mappings,
-    operations: [...delivery.operations, ...capacity.operations, ...routing.operations, ...insights.operations, breakGlassReviewOperation(policy.breakGlass)],
+    operations: [
+      ...delivery.operations,
+      ...capacity.operations,
+      ...routing.operations,
+      ...insights.operations,
+      accessLogOperation,
+      breakGlassReviewOperation(policy.breakGlass),
+    ],
     resourceDocumentation: delivery.documentation,
     policy: policy.point,
     breakGlass: policy.breakGlass,

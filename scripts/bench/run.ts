@@ -11,6 +11,7 @@ type Bench = () => Promise<string[]>;
 const BENCHES: Array<[string, () => Promise<Bench | string>]> = [
   ['echo', async () => (await import('./echo.bench.ts')).run],
   ['create', async () => (await import('./create.bench.ts')).run],
+  ['audit', async () => (await import('./audit.bench.ts')).run],
   ['validate', loadValidationBench],
   ['search', async () => (await import('./search.bench.ts')).run],
   ['seh ingest', async () => (await import('./seh-ingest.bench.ts')).run],

@@ -5,6 +5,7 @@
 import { MethodNotAllowed, UnknownOperation, UnknownResourceType } from '../fhir/errors.ts';
 import { isSupportedResourceType } from '../fhir/resource-types.ts';
 import { capabilityStatement } from './capability.ts';
+import { recordRefusedWrite } from './refused-writes.ts';
 import * as h from './handlers.ts';
 import type { FhirContext, FhirRequest, FhirResponse, HandlerScope } from './types.ts';
 import { translateOperation } from './translate-op.ts';
@@ -15,7 +16,12 @@ export async function handleFhirRequest(ctx: FhirContext, req: FhirRequest): Pro
     const { processBundle } = await import('./transaction.ts');
     return processBundle(ctx, req);
   }
-  return dispatch({ ...ctx, repo: ctx.store }, req);
+  try {
+    return await dispatch({ ...ctx, repo: ctx.store }, req);
+  } catch (err) {
+    await recordRefusedWrite(ctx, req, err);
+    throw err;
+  }
 }
 
 export async function dispatch(scope: HandlerScope, req: FhirRequest): Promise<FhirResponse> {

@@ -65,19 +65,23 @@ export async function appendAudit(conn: SqlConn, event: AuditEvent & { id: strin
     subtype,
     JSON.stringify(stored),
   ]);
+  // patients as 'patient' (an `entity` search looks there too), other entities as 'entity', agents as 'agent'
   const refs = new Set<string>();
   for (const e of event.entity ?? []) {
     const ref = e.what?.reference;
     if (!ref) continue;
     const target = normaliseReference(ref);
-    refs.add(`${REF_KINDS.entity} ${target}`);
-    if (e.role?.code === '1' || target.startsWith('Patient/')) refs.add(`${REF_KINDS.patient} ${target}`);
+    refs.add(`${e.role?.code === '1' || target.startsWith('Patient/') ? REF_KINDS.patient : REF_KINDS.entity} ${target}`);
   }
   for (const a of event.agent) if (a.who?.reference) refs.add(`${REF_KINDS.agent} ${normaliseReference(a.who.reference)}`);
+  if (!refs.size) return stored;
+  // one statement for all of them: on PostgreSQL every statement is a round trip
+  const values: SqlValue[] = [];
   for (const r of refs) {
     const cut = r.indexOf(' ');
-    await conn.run('INSERT INTO audit_ref (kind, target, recorded, id) VALUES (?, ?, ?, ?)', [r.slice(0, cut), r.slice(cut + 1), recorded, stored.id]);
+    values.push(r.slice(0, cut), r.slice(cut + 1), recorded, stored.id);
   }
+  await conn.run(`INSERT INTO audit_ref (kind, target, recorded, id) VALUES ${[...refs].map(() => '(?, ?, ?, ?)').join(', ')}`, values);
   return stored;
 }
 
@@ -115,9 +119,10 @@ function criterionSql(c: Criterion): Fragment {
   if (code === 'action' || code === 'outcome' || code === 'type') return inList(code, c.values.map(tokenCode));
   if (code === 'subtype') return anyOf(c.values.map((v) => ({ sql: 'subtype LIKE ?', params: [`% ${tokenCode(v)} %`] })));
   const targets = c.values.map(normaliseReference);
+  const kinds = code === 'entity' ? [REF_KINDS.entity, REF_KINDS.patient] : [code];
   return {
-    sql: `id IN (SELECT id FROM audit_ref WHERE kind = ? AND target IN (${targets.map(() => '?').join(', ')}))`,
-    params: [code, ...targets],
+    sql: `id IN (SELECT id FROM audit_ref WHERE kind IN (${kinds.map(() => '?').join(', ')}) AND target IN (${targets.map(() => '?').join(', ')}))`,
+    params: [...kinds, ...targets],
   };
 }
 

@@ -39,9 +39,15 @@ for (const kind of storeKinds()) {
     );
     for (const e of records) {
       t.equal(ura(e), '99000031', 'the SEH organisation (URA)');
-      t.ok(e.agent.some((a) => a.who?.identifier?.value === 'demo-seh'), 'its client system');
+      t.ok(
+        e.agent.some((a) => a.who?.identifier?.value === 'demo-seh'),
+        'its client system',
+      );
       t.equal(e.source.site, 'rest');
-      t.ok(e.agent.some((a) => a.network?.address), 'from its network address');
+      t.ok(
+        e.agent.some((a) => a.network?.address),
+        'from its network address',
+      );
       t.same(
         e.entity?.filter((x) => x.role?.code === '1').map((x) => x.what?.reference),
         [`Patient/${id}`],
@@ -82,7 +88,12 @@ for (const kind of storeKinds()) {
           { fullUrl: 'urn:uuid:p', resource: patient('tx-a'), request: { method: 'POST', url: 'Patient' } },
           {
             fullUrl: 'urn:uuid:e',
-            resource: { resourceType: 'Encounter', status: 'arrived', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER' }, subject: { reference: 'urn:uuid:p' } },
+            resource: {
+              resourceType: 'Encounter',
+              status: 'arrived',
+              class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'EMER' },
+              subject: { reference: 'urn:uuid:p' },
+            },
             request: { method: 'POST', url: 'Encounter' },
           },
         ],
@@ -95,7 +106,10 @@ for (const kind of storeKinds()) {
     t.equal((await recordsOf(gw, p)).length, 1, 'the transaction Patient');
     const enc = await recordsOf(gw, e);
     t.equal(enc.length, 1, 'the transaction Encounter');
-    t.ok(enc[0]?.entity?.some((x) => x.role?.code === '1' && x.what?.reference === p), 'the Encounter is recorded as its subject’s data');
+    t.ok(
+      enc[0]?.entity?.some((x) => x.role?.code === '1' && x.what?.reference === p),
+      'the Encounter is recorded as its subject’s data',
+    );
 
     const batch = await gw.request(
       'POST',
@@ -106,6 +120,24 @@ for (const kind of storeKinds()) {
     );
     const bp = /([A-Z][A-Za-z]+\/[^/]+)\/_history/.exec(batch.json.entry[0].response.location)?.[1] as string;
     t.equal((await recordsOf(gw, bp)).length, 1, 'the batch entry');
+
+    const failing = await gw.request(
+      'POST',
+      '/fhir',
+      {
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { resource: patient('tx-rolled-back'), request: { method: 'POST', url: 'Patient' } },
+          { request: { method: 'DELETE', url: 'Patient/does-not-exist' } },
+        ],
+      },
+      {},
+      'demo-seh',
+    );
+    t.equal(failing.status, 404, 'a transaction with a failing entry');
+    const after = await gw.request('GET', '/fhir/AuditEvent?_count=1000', undefined, {}, 'demo-auditor');
+    t.equal(after.json.total, 3, 'rolled back with its records: still only the three above');
 
     const cond = { 'if-none-exist': 'identifier=urn:test:pat|tx-a' };
     const again = await gw.request('POST', '/fhir/Patient', patient('tx-a'), cond, 'demo-seh');
@@ -159,7 +191,9 @@ t.test('ingest, MLLP and $process-message are recorded as imports from their cha
 function mllpSend(port: number, message: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let buf = Buffer.alloc(0);
-    const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.concat([Buffer.from([0x0b]), Buffer.from(message, 'utf8'), Buffer.from([0x1c, 0x0d])])));
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(Buffer.concat([Buffer.from([0x0b]), Buffer.from(message, 'utf8'), Buffer.from([0x1c, 0x0d])])),
+    );
     socket.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
       const end = buf.indexOf(0x1c);
@@ -170,3 +204,31 @@ function mllpSend(port: number, message: string): Promise<string> {
     socket.on('error', reject);
   });
 }
+
+t.test('a write the access rules refuse is recorded as denied, by whom and about whom', async (t) => {
+  const gw = await testGateway({ seed: true });
+  t.teardown(() => gw.close());
+  const created = await gw.request('POST', '/fhir/Patient', patient('r-1'), {}, 'demo-seh');
+  const id = created.json.id as string;
+  t.equal((await gw.request('PUT', `/fhir/Patient/${id}`, { ...patient('r-1'), id }, {}, 'demo-hap')).status, 403);
+  t.equal((await gw.request('DELETE', `/fhir/Patient/${id}`, undefined, {}, 'demo-hap')).status, 403);
+  const foreign = task({ for: { reference: 'Patient/p-refused' }, requester: { reference: 'Organization/not-the-caller' } });
+  t.equal((await gw.request('POST', '/fhir/Task', foreign, {}, 'demo-hap')).status, 403);
+  const res = await gw.request('GET', '/fhir/AuditEvent?outcome=4&_count=100', undefined, {}, 'demo-auditor');
+  const denied = (res.json.entry ?? []).map((e: { resource: AuditEvent }) => e.resource) as AuditEvent[];
+  t.same(
+    denied.map((e) => e.action),
+    ['U', 'D', 'C'],
+  );
+  for (const e of denied) {
+    t.equal(ura(e), '99000011', 'the refused organisation');
+    t.equal(e.extension?.[0]?.extension?.find((x) => x.url === 'decision')?.valueCode, 'Deny');
+  }
+  t.same(
+    denied.map((e) => e.entity?.find((x) => x.role?.code === '1')?.what?.reference),
+    [`Patient/${id}`, `Patient/${id}`, 'Patient/p-refused'],
+    'whose data the attempt was about',
+  );
+  const stored = await gw.request('GET', `/fhir/AuditEvent?entity=Patient/${id}&outcome=0`, undefined, {}, 'demo-auditor');
+  t.equal(stored.json.total, 1, 'and the only successful write is the create');
+});

@@ -35,6 +35,7 @@ const DATA_FREE_OPERATIONS: Record<string, string> = {
   incomplete: 'directory: offerings missing basic information',
   'capacity-summary': 'aggregate capacity, no patient',
   'break-the-glass-review': 'break-the-glass grants: who, why, when; auditors and coordinators only',
+  'access-log': "a patient's audit trail (ids, no names, BSNs or content; src/audit), for answering the patient's access request",
 };
 /** Routes whose answers pass through the policy point: probed below. */
 const POLICY_ROUTES = new Set(['/fhir', '/fhir/*', '/fhir/$convert-data', '/fhir/%2524convert-data']);
