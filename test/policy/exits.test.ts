@@ -21,6 +21,10 @@ const DATA_FREE_ROUTES: Record<string, string> = {
   '/ingest/:sector': "the sender's own message stored: transaction-response with locations, or its ACK",
   '/ingest/vvt/notification': 'eOverdracht notified pull: 202 Accepted once the sender’s Task is stored',
   '/ingest/vvt/notification/:taskId': 'eOverdracht notified pull: 202 Accepted once the sender’s Task is stored',
+  '/metrics': 'Prometheus metrics: counts and durations, aggregates only (docs/insights.md)',
+  '/dashboard': "the dashboard's static page",
+  '/dashboard/:file': "the dashboard's static files",
+  '/dashboard/session': "the dashboard's login session: a token for the signed-in user, no data",
   '/fhir/$process-message': 'a response MessageHeader naming the stored references of the sender’s own message',
   '/fhir/%2524process-message': 'a response MessageHeader naming the stored references of the sender’s own message',
 };
@@ -35,6 +39,8 @@ const DATA_FREE_OPERATIONS: Record<string, string> = {
   incomplete: 'directory: offerings missing basic information',
   'capacity-summary': 'aggregate capacity, no patient',
   'break-the-glass-review': 'break-the-glass grants: who, why, when; auditors and coordinators only',
+  'routing-decision': 'routing decision records: facts about providers only, never the patient or the place (src/routing/record.ts); per role (docs/routing.md §13)',
+  'evaluate-measure': 'indicators: aggregates with small cells suppressed (docs/insights.md)',
   'access-log': "a patient's audit trail (ids, no names, BSNs or content; src/audit), for answering the patient's access request",
 };
 /** Routes whose answers pass through the policy point: probed below. */
