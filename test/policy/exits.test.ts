@@ -39,7 +39,8 @@ const DATA_FREE_OPERATIONS: Record<string, string> = {
   incomplete: 'directory: offerings missing basic information',
   'capacity-summary': 'aggregate capacity, no patient',
   'break-the-glass-review': 'break-the-glass grants: who, why, when; auditors and coordinators only',
-  'routing-decision': 'routing decision records: facts about providers only, never the patient or the place (src/routing/record.ts); per role (docs/routing.md §13)',
+  'routing-decision':
+    'routing decision records: facts about providers only, never the patient or the place (src/routing/record.ts); per role (docs/routing.md §13)',
   'evaluate-measure': 'indicators: aggregates with small cells suppressed (docs/insights.md)',
   'access-log': "a patient's audit trail (ids, no names, BSNs or content; src/audit), for answering the patient's access request",
 };
