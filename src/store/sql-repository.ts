@@ -180,68 +180,39 @@ export class SqlRepository implements FhirRepository {
 
   async #insertIndex(type: string, id: string, rows: IndexRows): Promise<void> {
     const c = this.#conn;
-    await insertRows(
-      c,
-      'idx_token',
-      ['system', 'code', 'text'],
-      type,
-      id,
-      rows.token.map((r) => [r.param, r.system, r.code, r.text]),
-      3,
-    );
-    await insertRows(
-      c,
-      'idx_string',
-      ['norm', 'raw'],
-      type,
-      id,
-      rows.string.map((r) => [r.param, r.norm, r.raw]),
-      3,
-    );
-    await insertRows(
-      c,
-      'idx_date',
-      ['lo', 'hi'],
-      type,
-      id,
-      rows.date.map((r) => [r.param, r.lo, r.hi]),
-      3,
-    );
-    await insertRows(
-      c,
-      'idx_ref',
-      ['target'],
-      type,
-      id,
-      rows.reference.map((r) => [r.param, r.target]),
-      2,
-    );
-    await insertRows(
-      c,
-      'idx_number',
-      ['value', 'system', 'code'],
-      type,
-      id,
-      rows.number.map((r) => [r.param, r.value, r.system, r.code]),
-      4,
-    );
+    if (rows.token.length) await insertRows(c, INSERT_TOKEN, type, id, rows.token, (r) => [r.param, r.system, r.code, r.text], 3);
+    if (rows.string.length) await insertRows(c, INSERT_STRING, type, id, rows.string, (r) => [r.param, r.norm, r.raw], 3);
+    if (rows.date.length) await insertRows(c, INSERT_DATE, type, id, rows.date, (r) => [r.param, r.lo, r.hi], 3);
+    if (rows.reference.length) await insertRows(c, INSERT_REF, type, id, rows.reference, (r) => [r.param, r.target], 2);
+    if (rows.number.length) await insertRows(c, INSERT_NUMBER, type, id, rows.number, (r) => [r.param, r.value, r.system, r.code], 4);
   }
 }
+
+const insertSql = (table: string, cols: string[]) =>
+  `INSERT INTO ${table} (type, id, param, ${cols.join(', ')}) VALUES (?, ?, ?, ${cols.map(() => '?').join(', ')})`;
+// made once: the driver's statement cache is keyed by the text, and a fresh string per row had to be hashed
+const INSERT_TOKEN = insertSql('idx_token', ['system', 'code', 'text']);
+const INSERT_STRING = insertSql('idx_string', ['norm', 'raw']);
+const INSERT_DATE = insertSql('idx_date', ['lo', 'hi']);
+const INSERT_REF = insertSql('idx_ref', ['target']);
+const INSERT_NUMBER = insertSql('idx_number', ['value', 'system', 'code']);
 
 /**
  * One prepared single-row INSERT per index row. (A multi-row VALUES statement looked cheaper but made
  * SQLite's clustered-key inserts grow from ~8 to ~500 µs per resource as idx_token reached 100k rows.)
  */
-async function insertRows(conn: SqlConn, table: string, cols: string[], type: string, id: string, all: SqlValue[][], keyWidth: number): Promise<void> {
-  if (!all.length) return;
-  const sql = `INSERT INTO ${table} (type, id, param, ${cols.join(', ')}) VALUES (?, ?, ?, ${cols.map(() => '?').join(', ')})`;
+async function insertRows<R>(conn: SqlConn, sql: string, type: string, id: string, all: R[], values: (r: R) => SqlValue[], keyWidth: number): Promise<void> {
   // the index tables are keyed on (param, value…, id): a value repeated in one resource is indexed once
-  const seen = new Set<string>();
+  const seen = all.length > 1 ? new Set<string>() : undefined;
   for (const r of all) {
-    const k = JSON.stringify(r.slice(0, keyWidth));
-    if (seen.has(k)) continue;
-    seen.add(k);
-    await conn.run(sql, [type, id, ...r]);
+    const v = values(r);
+    if (seen) {
+      let k = String(v[0]);
+      for (let i = 1; i < keyWidth; i++) k += `\u0000${String(v[i])}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+    }
+    await conn.run(sql, [type, id, ...v]);
   }
 }
 

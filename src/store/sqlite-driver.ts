@@ -10,6 +10,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Mutex } from '../lib/mutex.ts';
 import { checkLayout } from './layout.ts';
 import { auditLogStatements } from './audit-log.ts';
+import { WalCheckpointer } from './sqlite-checkpointer.ts';
 import { LAYOUT_CHECK, schemaStatements } from './schema.ts';
 import type { Row, SqlConn, SqlDriver, SqlValue } from './sql.ts';
 
@@ -31,22 +32,36 @@ export class SqliteDriver implements SqlDriver {
   #pumping = false;
   #statements = new Map<string, StatementSync>();
   #conn: SqlConn;
+  #checkpointer: WalCheckpointer | undefined;
+  /** transaction control, prepared once (exec would parse each of these per write unit) */
+  #tx!: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', StatementSync>;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
-    // WAL with NORMAL sync: commits do not fsync (checkpoints do); a larger auto-checkpoint keeps those off
-    // most requests; mmap serves reads of a large store without a copy per page
+    // WAL with NORMAL sync: commits do not fsync, checkpoints do (why that is durable enough: "SQLite
+    // durability" in docs/architecture.md); checkpoints run in a worker thread (sqlite-checkpointer.ts), the
+    // writer's own only as a backstop at a high threshold; mmap serves reads of a large store without a copy per page
     const pragmas = [
       'journal_mode = WAL',
       'synchronous = NORMAL',
       'temp_store = MEMORY',
       'cache_size = -262144',
       'busy_timeout = 5000',
-      'wal_autocheckpoint = 4000',
+      'wal_autocheckpoint = 50000',
       'mmap_size = 2147483648',
     ];
     for (const pragma of pragmas) this.#db.exec(`PRAGMA ${pragma}`);
+    if (path !== ':memory:' && path !== '') this.#checkpointer = new WalCheckpointer(path);
+    const prep = (sql: string) => this.#db.prepare(sql);
+    this.#tx = {
+      begin: prep('BEGIN IMMEDIATE'),
+      commit: prep('COMMIT'),
+      rollback: prep('ROLLBACK'),
+      savepoint: prep('SAVEPOINT unit'),
+      release: prep('RELEASE unit'),
+      rollbackTo: prep('ROLLBACK TO unit'),
+    };
     const stmt = (sql: string) => {
       let s = this.#statements.get(sql);
       if (!s) {
@@ -104,29 +119,30 @@ export class SqliteDriver implements SqlDriver {
   async #runGroup(batch: WriteUnit[]): Promise<void> {
     const outcomes: Array<{ ok: boolean; value: unknown }> = [];
     try {
-      this.#db.exec('BEGIN IMMEDIATE');
+      this.#tx.begin.run();
     } catch (err) {
       for (const u of batch) u.reject(err);
       return;
     }
     for (const unit of batch) {
-      this.#db.exec('SAVEPOINT unit');
+      this.#tx.savepoint.run();
       try {
         outcomes.push({ ok: true, value: await unit.fn(this.#conn) });
-        this.#db.exec('RELEASE unit');
+        this.#tx.release.run();
       } catch (err) {
-        this.#db.exec('ROLLBACK TO unit');
-        this.#db.exec('RELEASE unit');
+        this.#tx.rollbackTo.run();
+        this.#tx.release.run();
         outcomes.push({ ok: false, value: err });
       }
     }
     try {
-      this.#db.exec('COMMIT');
+      this.#tx.commit.run();
     } catch (err) {
-      this.#db.exec('ROLLBACK');
+      this.#tx.rollback.run();
       for (const u of batch) u.reject(err);
       return;
     }
+    this.#checkpointer?.committed();
     batch.forEach((u, i) => {
       const o = outcomes[i] as { ok: boolean; value: unknown };
       if (o.ok) u.resolve(o.value);
@@ -147,6 +163,7 @@ export class SqliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
+    await this.#checkpointer?.close();
     await this.#mutex.run(async () => {
       this.#statements.clear();
       this.#db.close();

@@ -31,11 +31,14 @@ export interface Slot {
   exprName: string;
   min: number;
   keys: string[];
+  /** `_key` for each key (a primitive's extension form), made once instead of per visit */
+  extKeys: string[];
 }
 
 export interface TypeNode {
   byKey: Map<string, ElementInfo>;
-  /** one slot per element, for min and choice (at most one key) checks */
+  /** one slot per element that can fail a min or choice (at most one key) check: optional single-type
+   *  elements cannot, and skipping them halves the walk */
   slots: Slot[];
   /** invariants on the root element of a type (resource or datatype) */
   invariants: Invariant[];
@@ -112,7 +115,7 @@ function addElement(node: TypeNode, el: ElementDefinition, nodes: Map<string, Ty
     node.byKey.set(key, info);
     keys.push(key);
   }
-  node.slots.push({ exprName: choice ? name.slice(0, -3) : name, min, keys });
+  if (min > 0 || keys.length > 1) node.slots.push({ exprName: choice ? name.slice(0, -3) : name, min, keys, extKeys: keys.map((k) => `_${k}`) });
 }
 
 function requiredBinding(el: ElementDefinition, types: string[], terminology: Terminology): { vs: ExpandedValueSet; url: string } | undefined {

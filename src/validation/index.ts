@@ -60,9 +60,11 @@ function run(resource: unknown, registry: TypeRegistry, profiles: Map<string, Co
   const walker = new Walker(registry, issues);
   walker.resource(resource, undefined);
   const applied = walker.resources.map((r) => ({ r, list: profilesFor(r, profiles, issues, r.keys.length === 0 ? extra : undefined) }));
-  const needClone = walker.jobs.length > 0 || applied.some((a) => a.list.length > 0);
-  if (!needClone) return;
-  const clone = cloneOrNull(resource);
+  const profiled = applied.some((a) => a.list.length > 0);
+  if (!walker.jobs.length && !profiled) return;
+  // fhirpath.js marks what it reads, so it gets a clone; profile rules without invariants read the original
+  const fhirpathRuns = walker.jobs.length > 0 || applied.some((a) => a.list.some(hasInvariants));
+  const clone = fhirpathRuns ? cloneOrNull(resource) : resource;
   if (clone === null) return;
   for (const job of walker.jobs) {
     if (isViolated(job.inv, at(clone, job.keys), at(clone, job.resourceKeys), clone)) {
@@ -91,6 +93,10 @@ function profilesFor(r: VisitedResource, profiles: Map<string, CompiledProfile>,
   });
   if (extra && !out.includes(extra)) out.push(extra);
   return out;
+}
+
+function hasInvariants(p: CompiledProfile): boolean {
+  return p.rules.some((r) => r.invariants.length > 0);
 }
 
 function cloneOrNull(value: unknown): unknown {

@@ -26,6 +26,34 @@ export interface Invariant {
 const SKIPPED = new Set(['ele-1', 'dom-6', 'txt-1', 'txt-2']);
 
 const noContained = (n: Record<string, unknown>) => n.contained === undefined;
+
+/** A dateTime to the second with a zone, or a plain date: the shapes the shortcut below can order exactly. */
+const FULL_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:Z|[+-](\d{2}):(\d{2}))$/;
+const FULL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Every field in range (Date.parse would roll 04-31 over to 05-01 and accept 24:00). */
+function possible(m: RegExpExecArray): boolean {
+  const [y, mo, d, h = 0, mi = 0, s = 0, zh = 0, zm = 0] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
+  const days = new Date(Date.UTC(y as number, mo as number, 0)).getUTCDate();
+  return (mo as number) >= 1 && (mo as number) <= 12 && (d as number) >= 1 && (d as number) <= days && h <= 23 && mi <= 59 && s <= 59 && zh <= 14 && zm <= 59;
+}
+
+/**
+ * True only when `a <= b` is certain in FHIRPath terms: both the same precision (seconds with a zone, or a
+ * date) and possible values. Anything else (other precisions, fractions, local times, impossible values)
+ * returns false, so fhirpath.js decides, as it would without the shortcut.
+ */
+export function surelyOrdered(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return false;
+  const dateA = FULL_DATE.exec(a);
+  const dateB = dateA && FULL_DATE.exec(b);
+  if (dateA && dateB) return a <= b && possible(dateA) && possible(dateB);
+  const timeA = FULL_DATE_TIME.exec(a);
+  const timeB = timeA && FULL_DATE_TIME.exec(b);
+  if (!timeA || !timeB || !possible(timeA) || !possible(timeB)) return false;
+  return Date.parse(a) <= Date.parse(b);
+}
+
 /** Shortcuts for the constraints that sit on very common elements; each only answers "holds". */
 const TRIVIAL: Record<string, (n: Record<string, unknown>) => boolean> = {
   'dom-2': noContained,
@@ -33,11 +61,17 @@ const TRIVIAL: Record<string, (n: Record<string, unknown>) => boolean> = {
   'dom-4': noContained,
   'dom-5': noContained,
   'ref-1': (n) => typeof n.reference !== 'string' || !n.reference.startsWith('#'),
-  'per-1': (n) => n.start === undefined || n.end === undefined,
+  'per-1': (n) => n.start === undefined || n.end === undefined || surelyOrdered(n.start, n.end),
   'cpt-2': (n) => n.value === undefined || n.system !== undefined,
   'att-1': (n) => n.data === undefined || n.contentType !== undefined,
   'qty-3': (n) => n.code === undefined || n.system !== undefined,
   'ext-1': (n) => (n.extension !== undefined) !== Object.keys(n).some((k) => k.startsWith('value')),
+};
+
+/** Shortcuts for constraints whose key is only unique within their resource type (`type key`). */
+const TRIVIAL_AT: Record<string, (n: Record<string, unknown>) => boolean> = {
+  // lastModified >= authoredOn, on every coordination Task
+  'Task inv-1': (n) => n.lastModified === undefined || n.authoredOn === undefined || surelyOrdered(n.authoredOn, n.lastModified),
 };
 
 /**
@@ -54,7 +88,7 @@ export function toInvariants(constraints: ElementDefinitionConstraint[] | undefi
     if (!c.key || !c.expression || SKIPPED.has(c.key) || skipKeys?.has(c.key)) continue;
     const expression = REWRITES[c.key]?.(c.expression) ?? c.expression;
     const inv: Invariant = { key: c.key, severity: c.severity === 'warning' ? 'warning' : 'error', base, expression };
-    const trivially = TRIVIAL[c.key];
+    const trivially = TRIVIAL_AT[`${base} ${c.key}`] ?? TRIVIAL[c.key];
     if (trivially) inv.trivially = trivially;
     out.push(inv);
   }

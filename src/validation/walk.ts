@@ -79,7 +79,7 @@ export class Walker {
     }
     for (const slot of node.slots) {
       let present = 0;
-      for (const k of slot.keys) if (has(obj, k) || has(obj, `_${k}`)) present++;
+      for (let i = 0; i < slot.keys.length; i++) if (has(obj, slot.keys[i] as string) || has(obj, slot.extKeys[i] as string)) present++;
       if (present === 0 && slot.min > 0) this.issues.error('required', `${expr}.${slot.exprName}`, `Missing required element (min ${slot.min})`);
       if (present > 1) this.issues.error('structure', `${expr}.${slot.exprName}`, 'Only one type of a choice element may be present');
     }

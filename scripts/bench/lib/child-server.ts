@@ -10,6 +10,8 @@ export interface ChildServer {
   /** an access token the server issued for the load (gateway servers only) */
   authorization: Record<string, string>;
   stop(): Promise<void>;
+  /** CPU time the server process has used so far, µs (user + system) */
+  cpuMicros(): Promise<number>;
 }
 
 const START_TIMEOUT_MS = 120_000;
@@ -24,7 +26,12 @@ export async function startServer(script: string, env: Record<string, string> = 
     env: { ...process.env, ...env },
   });
   const { port, token } = await waitForPort(child);
-  return { origin: `http://127.0.0.1:${port}`, authorization: token ? { authorization: `Bearer ${token}` } : {}, stop: () => stopChild(child) };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    authorization: token ? { authorization: `Bearer ${token}` } : {},
+    stop: () => stopChild(child),
+    cpuMicros: () => cpuOf(child),
+  };
 }
 
 function waitForPort(child: ChildProcess): Promise<{ port: number; token?: string }> {
@@ -42,6 +49,18 @@ function waitForPort(child: ChildProcess): Promise<{ port: number; token?: strin
       clearTimeout(timer);
       reject(new Error(`server exited during start-up (code ${code})`));
     });
+  });
+}
+
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { cpu?: { user: number; system: number } }) => {
+      if (!m.cpu) return;
+      child.off('message', onMessage);
+      resolve(m.cpu.user + m.cpu.system);
+    };
+    child.on('message', onMessage);
+    child.send('cpu');
   });
 }
 

@@ -19,7 +19,11 @@ export function stopOnRequest(close: () => Promise<void>): void {
     await close().catch((err) => console.error('bench server: close failed', err));
     process.exit(0);
   };
-  process.on('message', (m) => m === 'stop' && void stop());
+  process.on('message', (m) => {
+    if (m === 'stop') void stop();
+    // CPU time of this process so far (µs, user + system, all threads): the load-independent cost measure
+    else if (m === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  });
   // an orphaned server would keep a port and a file open after a crashed run
   process.on('disconnect', () => void stop());
 }
