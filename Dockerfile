@@ -14,6 +14,7 @@ COPY bin ./bin
 COPY src ./src
 COPY profiles ./profiles
 COPY mappings ./mappings
+COPY policies ./policies
 COPY measures ./measures
 COPY dashboard ./dashboard
 COPY fixtures/demo-region ./fixtures/demo-region

@@ -36,6 +36,12 @@ import { auditWrites } from './audit/write-audit.ts';
 import { accessLogOperation } from './rest/access-log.ts';
 import { loadValidator } from './validation/index.ts';
 import { type DeliveryPorts, setupDelivery } from './delivery/index.ts';
+import { writeAuditEvent } from './audit/nen7513.ts';
+import type { AuditWriter } from './audit/types.ts';
+import type { ConsentService } from './policy/consent-registry.ts';
+import { setUpPolicy } from './policy/index.ts';
+import type { PolicyPoint } from './policy/release.ts';
+import { breakGlassReviewOperation } from './rest/break-glass-op.ts';
 import type { Insights } from './insights/insights.ts';
 import { setUpInsights } from './insights/setup.ts';
 import { setUpRouting } from './routing/index.ts';
@@ -52,6 +58,8 @@ export interface Gateway {
   insights: Insights;
   /** FHIR → a sector format (docs/contracts.md §6), for the delivery stage, after the policy point */
   translateOutbound: TranslateOutbound;
+  /** the policy point every exit releases through (docs/privacy.md) */
+  policy: PolicyPoint;
   close(): Promise<void>;
 }
 
@@ -60,7 +68,12 @@ export interface Gateway {
  * (routing engine), the outbound translators (contract §6), the attempt audit writer, an HTTP dispatcher.
  * Delivery sends nothing until a ReleasePort is wired. The Router defaults to the routing engine (src/routing).
  */
-export type GatewayPorts = DeliveryPorts;
+export type GatewayPorts = DeliveryPorts & {
+  /** who answers consent questions; default the local registry of FHIR Consents (a Mitz connector plugs in here) */
+  consent?: ConsentService;
+  /** the NEN 7513 writer of the policy point's decisions; default src/audit/nen7513.ts */
+  policyAudit?: AuditWriter;
+};
 
 export async function createGateway(config: Readonly<GatewayConfig>, logDestination?: DestinationStream, ports: GatewayPorts = {}): Promise<Gateway> {
   const logger = createLogger(config.logLevel, logDestination);
@@ -88,6 +101,14 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     check,
   });
   const mappings = loadMappings(config.mappingsDir);
+  // the policy point (docs/privacy.md): rules from policies/, consent, break-the-glass; every exit releases through it
+  const policy = await setUpPolicy(
+    store,
+    registry,
+    { policiesDir: config.policiesDir, region: config.policyRegion, breakGlassMinutes: config.breakGlassMinutes },
+    ports.policyAudit ?? writeAuditEvent,
+    ports.consent,
+  );
   // sector formats out (contract §6): the default translation port of delivery, unless the caller passes one
   const translateOutbound = createOutboundTranslator(mappings, terminology);
   // capacity and region (issue 6 point 2, issue 7): summary tables, region model, territories, operations
@@ -121,7 +142,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
       ...(config.answerTimeouts ? { answerTimeouts: config.answerTimeouts } : {}),
       publicBase: config.baseUrl ?? `http://localhost:${config.port}/fhir`,
     },
-    { translate: translateOutbound, router: routing.router, ...ports },
+    { translate: translateOutbound, router: routing.router, release: policy.point.release, ...ports },
     logger,
   );
   // indicators (issue 7 points 4–6): Measures as data, $evaluate-measure, unmet demand in the capacity export
@@ -133,8 +154,17 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     validator,
     terminology,
     mappings,
-    operations: [...delivery.operations, ...capacity.operations, ...routing.operations, ...insights.operations, accessLogOperation],
+    operations: [
+      ...delivery.operations,
+      ...capacity.operations,
+      ...routing.operations,
+      ...insights.operations,
+      accessLogOperation,
+      breakGlassReviewOperation(policy.breakGlass),
+    ],
     resourceDocumentation: delivery.documentation,
+    policy: policy.point,
+    breakGlass: policy.breakGlass,
   };
   await publishTerminology(store, registry, terminology);
   if (config.seedDemoRegion) {
@@ -178,6 +208,7 @@ export async function createGateway(config: Readonly<GatewayConfig>, logDestinat
     insights: insights.insights,
     logger,
     translateOutbound,
+    policy: policy.point,
     async startMllp(port, clientId) {
       const client = clients.get(clientId);
       if (!client) throw ConfigInvalid({ params: ['mllpClient', `${clientId} is not a registered client`] });

@@ -18,6 +18,7 @@ const BENCHES: Array<[string, () => Promise<Bench | string>]> = [
   ['sector adapters', async () => (await import('./sector-convert.bench.ts')).run],
   ['broad triage', async () => (await import('./broad-triage.bench.ts')).run],
   ['delivery', async () => (await import('./delivery.bench.ts')).run],
+  ['policy', async () => (await import('./policy.bench.ts')).run],
   ['routing', async () => (await import('./routing.bench.ts')).run],
   ['insights', async () => (await import('./insights.bench.ts')).run],
 ];

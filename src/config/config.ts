@@ -24,6 +24,12 @@ export interface GatewayConfig {
   profilesDir: string;
   /** declarative sector mappings (docs/mappings.md) */
   mappingsDir: string;
+  /** the policy rules: data categories, regimes, minimisation sets (docs/privacy.md) */
+  policiesDir: string;
+  /** which region's regimes of policies/regimes.json apply */
+  policyRegion: string;
+  /** how long a break-the-glass grant holds */
+  breakGlassMinutes: number;
   /** a region's own rule files (ConceptMaps…) that replace the defaults with the same url */
   regionDir?: string;
   seedDemoRegion: boolean;
@@ -98,6 +104,9 @@ export const DEFAULTS: GatewayConfig = {
   logLevel: 'info',
   profilesDir: 'profiles',
   mappingsDir: 'mappings',
+  policiesDir: 'policies',
+  policyRegion: 'default',
+  breakGlassMinutes: 60,
   seedDemoRegion: true,
   dataDir: './data',
   seedDemoClients: true,
@@ -138,6 +147,9 @@ export const ENVIRONMENT: Record<string, { key: keyof GatewayConfig; kind: 'stri
   SPOEDBRUG_PROFILES: { key: 'profilesDir', kind: 'string' },
   SPOEDBRUG_REGION_DIR: { key: 'regionDir', kind: 'string' },
   SPOEDBRUG_MAPPINGS: { key: 'mappingsDir', kind: 'string' },
+  SPOEDBRUG_POLICIES: { key: 'policiesDir', kind: 'string' },
+  SPOEDBRUG_POLICY_REGION: { key: 'policyRegion', kind: 'string' },
+  SPOEDBRUG_BREAK_GLASS_MINUTES: { key: 'breakGlassMinutes', kind: 'number' },
   SPOEDBRUG_SEED_DEMO: { key: 'seedDemoRegion', kind: 'boolean' },
   SPOEDBRUG_DATA_DIR: { key: 'dataDir', kind: 'string' },
   SPOEDBRUG_CLIENTS: { key: 'clientsFile', kind: 'string' },
@@ -208,6 +220,9 @@ export const CONFIG_SCHEMA = {
     profilesDir: { type: 'string', minLength: 1 },
     regionDir: { type: 'string', minLength: 1 },
     mappingsDir: { type: 'string', minLength: 1 },
+    policiesDir: { type: 'string', minLength: 1 },
+    policyRegion: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+    breakGlassMinutes: { type: 'integer', minimum: 1, maximum: 1440 },
     seedDemoRegion: { type: 'boolean' },
     dataDir: { type: 'string', minLength: 1 },
     clientsFile: { type: 'string', minLength: 1 },

@@ -188,3 +188,9 @@ export const OutboundUnknownFormat = defineError('SPB_ERR_OUTBOUND_FORMAT', 'not
 export const OutboundIncomplete = defineError('SPB_ERR_OUTBOUND_INCOMPLETE', 'required', 422, 'The Bundle cannot be sent as %s: %s');
 export const PullNoEndpoint = defineError('SPB_ERR_PULL_NO_ENDPOINT', 'not-found', 422, 'No FHIR endpoint of %s is registered to pull %s from');
 export const PullFailed = defineError('SPB_ERR_PULL_FAILED', 'transient', 502, 'Fetching %s from the sender failed: %s');
+
+// --- policy point: consent, minimisation, break-the-glass (issue 5, docs/privacy.md)
+export const PolicyFileInvalid = defineError('SPB_ERR_POLICY_INVALID', 'invalid', 500, 'Policy file %s is invalid at %s: %s');
+export const BreakGlassInvalid = defineError('SPB_ERR_POLICY_BREAK_GLASS', 'invalid', 400, 'X-Break-The-Glass: %s');
+export const ReleaseWithheld = defineError('SPB_ERR_POLICY_WITHHELD', 'suppressed', 403, 'Not released: %s');
+export const AuditWriteFailed = defineError('SPB_ERR_POLICY_AUDIT', 'transient', 503, 'The access could not be audited, so nothing is answered: %s');

@@ -5,7 +5,8 @@
  * accept the message is used.
  */
 import type { Bundle, Parameters } from '@medplum/fhirtypes';
-import { BadRequest, UnknownMessageType, UnsupportedMediaType } from '../fhir/errors.ts';
+import { BadRequest, UnknownMessageType, Unavailable, UnsupportedMediaType } from '../fhir/errors.ts';
+import type { PolicyRequest } from '../policy/release.ts';
 import { toCollection } from '../mapping/bundle.ts';
 import type { SourceFormat } from '../mapping/types.ts';
 import { type ParsedSource, parseSource } from '../mapping/formats.ts';
@@ -46,4 +47,27 @@ export function convertAnySectorParsed(ctx: IngestContext, format: SourceFormat,
     }
   }
   throw last ?? UnsupportedMediaType({ params: [format, 'a format some sector mapping reads'] });
+}
+
+/**
+ * $convert-data at the HTTP exit: the converted Bundle passes the policy point (flow `convert-data`) before
+ * it is answered — the caller's own message comes back whole, and the conversion is audited. No policy
+ * point wired: nothing is answered (fail closed).
+ */
+export async function convertDataForCaller(ctx: IngestContext, body: unknown, caller: NonNullable<PolicyRequest['actor']>, address?: string): Promise<Bundle> {
+  const bundle = convertData(ctx, body);
+  if (!ctx.policy) throw Unavailable({ params: ['no policy point is configured; converted patient data is not answered'] });
+  const resources = (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []));
+  const out = await ctx.policy.releaseForRecipient(ctx.store, {
+    flow: 'convert-data',
+    recipient: { ura: caller.ura, sector: caller.sector, ...(caller.organizationRef ? { organizationRef: caller.organizationRef } : {}) },
+    purpose: 'TREAT',
+    resources,
+    actor: caller,
+    action: 'operation',
+    ownedByRecipient: true,
+    source: { channel: 'rest', ...(address ? { address } : {}) },
+  });
+  const kept = new Set(out.resources);
+  return { ...bundle, entry: (bundle.entry ?? []).filter((e) => !e.resource || kept.has(e.resource)) };
 }

@@ -18,12 +18,12 @@ export function searchsetBundle(baseUrl: string, req: SearchRequest, result: Sea
   };
 }
 
-export function historyBundle(url: string, entries: HistoryEntry[], total: number, offset: number, count: number, baseUrl: string): Bundle {
+export function historyBundle(url: string, entries: HistoryEntry[], total: number | undefined, offset: number, count: number, baseUrl: string): Bundle {
   return {
     resourceType: 'Bundle',
     type: 'history',
-    total,
-    link: pageLinks(url, [`_count=${count}`], offset, count, offset + count < total),
+    ...(total !== undefined ? { total } : {}),
+    link: pageLinks(url, [`_count=${count}`], offset, count, total !== undefined ? offset + count < total : entries.length === count),
     entry: entries.map((e) => ({
       fullUrl: `${baseUrl}/${e.type}/${e.id}`,
       ...(e.resource ? { resource: e.resource } : {}),

@@ -7,6 +7,8 @@ import { parseSearchRequest, type QueryInput, type SearchRequest } from '../sear
 import { historyBundle, searchsetBundle } from './bundles.ts';
 import { parseETag, versionHeaders, writeResponse } from './respond.ts';
 import { readVisible, restrictSearch } from './access-checks.ts';
+import { releaseToCaller, withConsent } from './release-checks.ts';
+import { ReleaseWithheld } from '../fhir/errors.ts';
 import type { FhirRequest, FhirResponse, HandlerScope } from './types.ts';
 import { assertValid } from './write-check.ts';
 import { checkTaskChange } from '../workflow/task-rules.ts';
@@ -113,24 +115,41 @@ export async function remove(scope: HandlerScope, req: FhirRequest, type: string
 
 export async function read(scope: HandlerScope, req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
   requireScope(req.caller, type, 'read');
-  const r = await readVisible(scope, req.caller, type, checkId(id));
+  const stored = await readVisible(scope, req.caller, type, checkId(id));
+  const r = await releasedOne(scope, req, stored, 'read');
   const { Location: _ignored, ...headers } = versionHeaders(req, r);
   return { status: 200, body: r, headers };
+}
+
+/** One resource through the policy point: minimised, or 403 when withheld. */
+async function releasedOne(scope: HandlerScope, req: FhirRequest, r: Resource, action: 'read' | 'vread'): Promise<Resource> {
+  const out = await releaseToCaller(scope, req, [r], action);
+  const [first] = out.resources;
+  if (!first) throw ReleaseWithheld({ params: [out.withheld[0]?.reason ?? 'the policy point withheld it'] });
+  return first;
 }
 
 export async function vread(scope: HandlerScope, req: FhirRequest, type: string, id: string, vid: string): Promise<FhirResponse> {
   requireScope(req.caller, type, 'read');
   await visibleOrGone(scope, req, type, checkId(id));
-  const r = await scope.repo.vread(type, id, vid);
+  const r = await releasedOne(scope, req, await scope.repo.vread(type, id, vid), 'vread');
   const { Location: _ignored, ...headers } = versionHeaders(req, r);
   return { status: 200, body: r, headers };
 }
 
 export async function search(scope: HandlerScope, req: FhirRequest, type: string, query: QueryInput): Promise<FhirResponse> {
   requireScope(req.caller, type, 'search');
-  const sr = searchRequestOf(scope, type, query, req.prefer, req.caller);
+  const sr = await withConsent(scope, req, searchRequestOf(scope, type, query, req.prefer, req.caller));
   const result = await scope.repo.search(sr);
-  return { status: 200, body: searchsetBundle(req.baseUrl, sr, result) };
+  const params = [...new Set(Object.keys(query).filter((k) => query[k] !== undefined))].sort();
+  const out = await releaseToCaller(scope, req, [...result.resources, ...result.included], 'search', { type, params });
+  const kept = new Set(out.resources);
+  const byRef = new Map(out.resources.map((r) => [`${r.resourceType}/${r.id}`, r]));
+  const pick = (rs: Resource[]) => rs.map((r) => (kept.has(r) ? r : byRef.get(`${r.resourceType}/${r.id}`))).filter((r): r is Resource => !!r);
+  // the SQL already left out what consent withholds; anything the release still withheld must not be counted
+  const total = out.withheld.length ? undefined : result.total;
+  const released = { resources: pick(result.resources), included: pick(result.included), ...(total !== undefined ? { total } : {}) };
+  return { status: 200, body: markBundle(searchsetBundle(req.baseUrl, sr, released), out.brokeGlass) };
 }
 
 export async function history(scope: HandlerScope, req: FhirRequest, type?: string, id?: string): Promise<FhirResponse> {
@@ -143,7 +162,23 @@ export async function history(scope: HandlerScope, req: FhirRequest, type?: stri
   if (id) await visibleOrGone(scope, req, type as string, checkId(id));
   const page = await scope.repo.history({ ...(type ? { type } : {}), ...(id ? { id } : {}), ...(since !== undefined ? { since } : {}), count, offset });
   const url = [req.baseUrl, type, id, '_history'].filter(Boolean).join('/');
-  return { status: 200, body: historyBundle(url, page.entries, page.total, offset, count, req.baseUrl) };
+  const versions = page.entries.flatMap((e) => (e.resource ? [e.resource] : []));
+  const out = await releaseToCaller(scope, req, versions, 'history', { type: type ?? '(all)', params: Object.keys(req.query).sort() });
+  // versions share type/id, so released copies are matched by position among the versions
+  const released = new Map(versions.map((v) => [v, out.resources.find((r) => r.id === v.id && r.meta?.versionId === v.meta?.versionId)]));
+  const entries = page.entries.flatMap((e) => {
+    if (!e.resource) return [e];
+    const r = released.get(e.resource);
+    return r ? [{ ...e, resource: r }] : [];
+  });
+  const total = entries.length === page.entries.length ? page.total : undefined;
+  return { status: 200, body: markBundle(historyBundle(url, entries, total, offset, count, req.baseUrl), out.brokeGlass) };
+}
+
+/** A Bundle that carries anything only a break-the-glass grant released says so in its own labels. */
+function markBundle<T extends Resource>(b: T, brokeGlass: boolean): T {
+  if (!brokeGlass) return b;
+  return { ...b, meta: { ...b.meta, security: [...(b.meta?.security ?? []), { system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: 'BTG' }] } };
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Bundle, BundleEntry, OperationOutcomeIssue, Resource } from '@medp
 import { OWNER_TAG_SYSTEM } from '../access/categories.ts';
 import { GatewayError, InvalidBundle, normaliseError, TransactionEntryFailed } from '../fhir/errors.ts';
 import type { FhirRepository } from '../store/types.ts';
+import { versionHeaders } from './respond.ts';
 import { dispatch } from './router.ts';
 import { searchRequestOf } from './handlers.ts';
 import { prefixIssues, validationError } from './write-check.ts';
@@ -61,7 +62,7 @@ async function transaction(ctx: FhirContext, req: FhirRequest, planned: Planned[
       const incoming = p.entry.resource && existing && merge ? merge(existing, p.entry.resource) : p.entry.resource;
       const body = incoming ? await rewriteReferences(ctx, repo, incoming, refs.map, p.index, req) : undefined;
       // internal callers (ingest): a message that changes nothing about a stored resource writes no new version
-      if (merge && existing && body && sameContent(existing, body)) out[p.index] = unchangedResponse(existing);
+      if (merge && existing && body && sameContent(existing, body)) out[p.index] = { status: 200, headers: versionHeaders(req, existing), body: existing };
       else out[p.index] = await runEntry(ctx, repo, req, p, body, refs);
     }
     return out;
@@ -206,7 +207,7 @@ async function runEntry(
 ): Promise<FhirResponse> {
   return entryStep(p.index, async () => {
     const matched = ids?.matched.get(p.index);
-    if (matched) return { status: 200, headers: { Location: `${matched.resourceType}/${matched.id}/_history/${matched.meta?.versionId}` }, body: matched };
+    if (matched) return { status: 200, headers: versionHeaders(req, matched), body: matched };
     const [path, query = ''] = p.url.split('?');
     const sub: FhirRequest = {
       method: p.method,
@@ -222,11 +223,6 @@ async function runEntry(
     const assignedId = ids?.assigned.get(p.index);
     return dispatch({ ...ctx, repo, prevalidated: ids !== undefined, ...(assignedId ? { assignedId } : {}) }, sub);
   });
-}
-
-function unchangedResponse(existing: Resource): FhirResponse {
-  const location = `${existing.resourceType}/${existing.id}/_history/${existing.meta?.versionId}`;
-  return { status: 200, headers: { Location: location, ...(existing.meta?.versionId ? { ETag: `W/"${existing.meta.versionId}"` } : {}) }, body: existing };
 }
 
 /** Same content, ignoring what the store sets itself (id, version, lastUpdated, the owner tag) and key order. */

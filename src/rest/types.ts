@@ -1,6 +1,8 @@
 /** The FHIR REST seam: plain requests in, plain responses out. No HTTP framework in here. */
 import type { Resource } from '@medplum/fhirtypes';
 import type { Caller } from '../identity/caller.ts';
+import type { BreakGlassRegistry } from '../policy/break-glass.ts';
+import type { PolicyPoint } from '../policy/release.ts';
 import type { SearchParamRegistry } from '../search/params.ts';
 import type { QueryInput } from '../search/request.ts';
 import type { FhirRepository, FhirStore } from '../store/types.ts';
@@ -22,6 +24,10 @@ export interface FhirRequest {
   baseUrl: string;
   /** the authenticated caller; undefined only for the gateway's own work (seeding) */
   caller?: Caller;
+  /** the caller's break-the-glass grant in force for this request (docs/privacy.md §5) */
+  breakGlass?: { reason: string; until: string };
+  /** the client's network address, for the audit record */
+  clientAddress?: string;
 }
 
 export interface FhirResponse {
@@ -39,6 +45,10 @@ export interface FhirContext {
   operations?: readonly OperationDef[];
   /** per resource type, what other modules add to its CapabilityStatement entry (e.g. Subscription support) */
   resourceDocumentation?: Readonly<Record<string, string>>;
+  /** the policy point every REST exit releases through (docs/privacy.md); without it no patient data is answered */
+  policy?: PolicyPoint;
+  /** break-the-glass grants, resolved at the HTTP edge */
+  breakGlass?: BreakGlassRegistry;
 }
 
 /** An operation contributed by another module through the composition root. */

@@ -15,7 +15,9 @@ export interface FhirPluginOptions {
 export async function fhirPlugin(app: FastifyInstance, opts: FhirPluginOptions): Promise<void> {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     negotiate(request);
-    const res = await handleFhirRequest(opts.context, toFhirRequest(request, opts.baseUrl));
+    const fhirRequest = toFhirRequest(request, opts.baseUrl);
+    const grant = await breakGlassOf(opts.context, request);
+    const res = await handleFhirRequest(opts.context, grant ? { ...fhirRequest, breakGlass: grant } : fhirRequest);
     reply.code(res.status);
     for (const [k, v] of Object.entries(res.headers ?? {})) reply.header(k, v);
     if (res.body === undefined) return reply.send();
@@ -23,6 +25,23 @@ export async function fhirPlugin(app: FastifyInstance, opts: FhirPluginOptions):
   };
   app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'], url: '/', handler });
   app.route({ method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'], url: '/*', handler });
+}
+
+/**
+ * The caller's break-the-glass grant for this request: claimed now with `X-Break-The-Glass: <reason>`
+ * (recorded as its own audit event), or still in force from an earlier claim (docs/privacy.md §5).
+ */
+async function breakGlassOf(ctx: FhirContext, request: FastifyRequest): Promise<{ reason: string; until: string } | undefined> {
+  const caller = request.caller;
+  if (!caller || !ctx.breakGlass || !ctx.policy) return undefined;
+  const header = request.headers['x-break-the-glass'];
+  if (typeof header !== 'string') {
+    const active = await ctx.breakGlass.active(caller);
+    return active && { reason: active.reason, until: active.until };
+  }
+  const { grant, created } = await ctx.breakGlass.claim(caller, header);
+  if (created) await ctx.policy.recordBreakGlass(ctx.store, caller, grant, request.ip);
+  return { reason: grant.reason, until: grant.until };
 }
 
 function negotiate(request: FastifyRequest): void {
@@ -52,6 +71,7 @@ function toFhirRequest(request: FastifyRequest, baseUrl: string | undefined): Fh
     ...(ifNoneExist ? { ifNoneExist } : {}),
     ...(prefer ? { prefer } : {}),
     ...(request.caller ? { caller: request.caller } : {}),
+    clientAddress: request.ip,
   };
 }
 

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseJson } from '../adapters/json/index.ts';
 import { UnsupportedMediaType } from '../fhir/errors.ts';
-import { convertData } from '../ingest/convert-data.ts';
+import { convertData, convertDataForCaller } from '../ingest/convert-data.ts';
 import { acknowledgeHl7 } from '../ingest/hl7-ack.ts';
 import { ACCEPTED_CONTENT_TYPES, FORMAT_OF_CONTENT_TYPE, formatOfContentType, type IngestContext, ingestMessage } from '../ingest/ingest.ts';
 import { type NotifiedPullOptions, pullNotifiedTask, senderBase } from '../ingest/notified-pull.ts';
@@ -59,7 +59,9 @@ export async function ingestPlugin(app: FastifyInstance, opts: IngestPluginOptio
 
   const convert = async (req: FastifyRequest, reply: FastifyReply) =>
     // nothing is stored, so nothing is sent "as" the caller: transport values ($sender.*) stay unset
-    reply.type(fhirJson).send(JSON.stringify(convertData(opts.context, json(req))));
+    reply
+      .type(fhirJson)
+      .send(JSON.stringify(req.caller ? await convertDataForCaller(opts.context, json(req), req.caller, req.ip) : convertData(opts.context, json(req))));
   const message = async (req: FastifyRequest, reply: FastifyReply) => {
     const res = await processMessage(opts.context, json(req), { baseUrl: base(req), ...(req.caller ? { caller: req.caller } : {}) });
     return reply.code(res.status).type(fhirJson).send(JSON.stringify(res.body));

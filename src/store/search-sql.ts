@@ -3,7 +3,7 @@
  * (`r.id IN (…)`, evaluated once); every other criterion is an EXISTS probe on (type, id, param).
  * Same SQL for SQLite and PostgreSQL.
  */
-import type { AccessFilter } from '../access/filter.ts';
+import type { AccessFilter, ConsentSqlRule, IndexedLabel } from '../access/filter.ts';
 import { InvalidSearch } from '../fhir/errors.ts';
 import { dateRange, MAX_MS, MIN_MS } from '../lib/time.ts';
 import { normaliseReference } from '../search/extract.ts';
@@ -221,11 +221,20 @@ const OWNER = 'https://spoedbrug.nl/fhir/CodeSystem/owner';
 export function accessCondition(f: AccessFilter, a: string): Fragment {
   const owned = {
     sql: `EXISTS (SELECT 1 FROM idx_token o WHERE o.type = ${a}.type AND o.id = ${a}.id AND o.param = '_tag' AND o.system = ? AND o.code = ?)`,
-    params: [OWNER, f.kind === 'owned' || f.kind === 'workflow' || f.kind === 'patient' || f.kind === 'unlabelled' ? f.ura : ''],
+    params: [OWNER, 'ura' in f ? f.ura : ''],
   };
   switch (f.kind) {
     case 'all':
       return { sql: '1 = 1', params: [] };
+    case 'allOf': {
+      const parts = f.filters.map((x) => accessCondition(x, a));
+      return parts.length ? { sql: parts.map((p) => `(${p.sql})`).join(' AND '), params: parts.flatMap((p) => p.params) } : { sql: '1 = 1', params: [] };
+    }
+    case 'consent': {
+      const rules = f.rules.map((r) => consentRule(r, f.type, a));
+      if (!rules.length) return { sql: '1 = 1', params: [] };
+      return { sql: `(${owned.sql} OR (${rules.map((r) => r.sql).join(' AND ')}))`, params: [...owned.params, ...rules.flatMap((r) => r.params)] };
+    }
     case 'none':
       return { sql: '1 = 0', params: [] };
     case 'owned':
@@ -253,6 +262,54 @@ export function accessCondition(f: AccessFilter, a: string): Fragment {
       };
     }
   }
+}
+
+/** The resources of `type` carrying the label: one lookup per search (uncorrelated), not one per row. */
+function labelled(l: IndexedLabel, type: string, a: string): Fragment {
+  if (!l.codes.length) return { sql: '1 = 0', params: [] };
+  return {
+    sql: `${a}.id IN (SELECT lb.id FROM idx_token lb WHERE lb.type = ? AND lb.param = ? AND lb.code IN (${l.codes.map(() => '?').join(', ')}) AND lb.system = ?)`,
+    params: [type, l.param, ...l.codes, l.system],
+  };
+}
+
+/**
+ * The resource is (about) one of these patients: a Patient itself, or by its patient/subject reference.
+ * Uncorrelated, so the list is looked up once per search, not once per candidate row.
+ */
+function patientIn(refs: readonly string[], type: string, a: string): Fragment {
+  if (!refs.length) return { sql: '1 = 0', params: [] };
+  const list = refs.map(() => '?').join(', ');
+  if (type === 'Patient') return { sql: `${a}.id IN (${list})`, params: refs.map((r) => r.slice('Patient/'.length)) };
+  return {
+    sql: `${a}.id IN (SELECT cp.id FROM idx_ref cp WHERE cp.type = ? AND cp.param IN ('patient', 'subject') AND cp.target IN (${list}))`,
+    params: [type, ...refs],
+  };
+}
+
+function hasPatient(a: string): Fragment {
+  return {
+    sql: `(${a}.type = 'Patient' OR EXISTS (SELECT 1 FROM idx_ref hp WHERE hp.type = ${a}.type AND hp.id = ${a}.id AND hp.param IN ('patient', 'subject') AND hp.target LIKE 'Patient/%'))`,
+    params: [],
+  };
+}
+
+/** One consent restriction as SQL: true when the resource may leave under it. */
+function consentRule(r: ConsentSqlRule, type: string, a: string): Fragment {
+  const scopes: Fragment[] = [];
+  if (r.labelled) scopes.push(labelled(r.labelled, type, a));
+  if (r.byType) {
+    const other = r.unlessLabelled ? labelled(r.unlessLabelled, type, a) : { sql: '1 = 0', params: [] };
+    scopes.push({ sql: `NOT ${other.sql}`, params: other.params });
+  }
+  const inScope = scopes.length ? { sql: `(${scopes.map((s) => s.sql).join(' OR ')})`, params: scopes.flatMap((s) => s.params) } : { sql: '1 = 0', params: [] };
+  if (r.only) {
+    const allowed = patientIn(r.only, type, a);
+    const hp = hasPatient(a);
+    return { sql: `NOT (${inScope.sql} AND ${hp.sql} AND NOT ${allowed.sql})`, params: [...inScope.params, ...allowed.params] };
+  }
+  const denied = patientIn(r.exclude ?? [], type, a);
+  return { sql: `NOT (${inScope.sql} AND ${denied.sql})`, params: [...inScope.params, ...denied.params] };
 }
 
 /** R4 date search semantics (3.1.1.4.3): both the indexed value and the search value are ranges. */

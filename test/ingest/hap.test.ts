@@ -149,6 +149,13 @@ t.test('HAP: the GP professional summary (HL7 v3 QUPC_IN990002NL)', async (t) =>
   t.same(hba1c.valueQuantity, { value: 58, unit: 'mmol/mol', system: 'http://unitsofmeasure.org', code: 'mmol/mol' });
   t.equal((await get('/fhir/Observation?code=urn:oid:2.16.840.1.113883.2.4.4.30.45|1740')).entry[0].resource.valueQuantity.value, 8.9, 'decimal comma');
 
+  // the GP record summary is its own data category: opt-in ("klaarzetten", policies/regimes.json), by tag
+  const GP_SUMMARY = 'https://spoedbrug.nl/fhir/CodeSystem/data-category|gp-summary';
+  const tagged = (r: any) => (r.meta.tag ?? []).some((x: any) => `${x.system}|${x.code}` === GP_SUMMARY);
+  t.ok([dm, contact, report, hba1c].every(tagged), 'episodes, contacts, the contact report and measurements are GP-summary data');
+  t.notOk(tagged(patient), 'the Patient (identity) stays acute-care data');
+  t.equal((await get(`/fhir/Condition?_tag=${GP_SUMMARY}&_summary=count`)).total, 3, 'searchable by its category');
+
   t.equal((await post('21-v3-samenvatting-bijgewerkt.xml')).status, 200);
   t.equal((await get('/fhir/Condition?_summary=count')).total, 4, 'the newer summary adds the new episode, updates the others');
   t.equal((await get('/fhir/Patient?_summary=count')).total, 1);

@@ -41,6 +41,14 @@ for (const kind of storeKinds()) {
         'the patient is matched, not duplicated',
       );
       t.equal(again.json.entry[0].resource.for.reference, `Patient/${patientId}`, 'references follow the match');
+      const matched = again.json.entry[1].response;
+      t.match(
+        matched.location,
+        new RegExp(`^https?://[^/]+/fhir/Patient/${patientId}/_history/1$`),
+        'a matched entry answers with the same absolute location as a created one',
+      );
+      t.equal(matched.etag, 'W/"1"');
+      t.match(again.json.entry[0].response.location, /^https?:\/\/[^/]+\/fhir\/Task\//);
       const conditionalRef = await gw.request('POST', '/fhir', {
         resourceType: 'Bundle',
         type: 'transaction',

@@ -1,0 +1,49 @@
+/**
+ * Minimisation (docs/privacy.md §4): only the elements the set names leave; a resource type the set does
+ * not name does not leave at all. `resourceType`, `id` and `meta` always stay (they identify the copy and
+ * carry its labels); narrative (`text`) and `contained` stay only when named, since either can repeat
+ * anything.
+ */
+import type { Resource } from '@medplum/fhirtypes';
+import type { MinimisationSet } from './files.ts';
+
+const ALWAYS = new Set(['resourceType', 'id', 'meta']);
+
+/** The minimised copy, or undefined when the set lets nothing of this type leave. */
+export function minimise(resource: Resource, set: MinimisationSet): Resource | undefined {
+  const allowed = set.elements[resource.resourceType];
+  if (!allowed) return undefined;
+  if (allowed === '*') return resource;
+  const { keep, choices } = compiled(set, resource.resourceType, allowed);
+  const out: Record<string, unknown> = {};
+  for (const k in resource) {
+    const name = k.charCodeAt(0) === 95 ? k.slice(1) : k; // _birthDate: the primitive's extensions go with it
+    if (ALWAYS.has(name) || keep.has(name) || (choices && isChoiceOf(name, keep))) out[k] = (resource as unknown as Record<string, unknown>)[k];
+  }
+  return out as unknown as Resource;
+}
+
+/** The element names of a set's type as a Set, built once per set and type (this runs on every read). */
+const cache = new WeakMap<MinimisationSet, Map<string, { keep: ReadonlySet<string>; choices: boolean }>>();
+function compiled(set: MinimisationSet, type: string, allowed: readonly string[]) {
+  let byType = cache.get(set);
+  if (!byType) {
+    byType = new Map();
+    cache.set(set, byType);
+  }
+  let hit = byType.get(type);
+  if (!hit) {
+    hit = { keep: new Set(allowed), choices: allowed.some((e) => e.endsWith('[x]')) };
+    byType.set(type, hit);
+  }
+  return hit;
+}
+
+/** valueQuantity, multipleBirthBoolean: named in a set as value[x], multipleBirth[x] */
+function isChoiceOf(name: string, keep: ReadonlySet<string>): boolean {
+  for (let i = 1; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 65 && c <= 90 && keep.has(`${name.slice(0, i)}[x]`)) return true;
+  }
+  return false;
+}

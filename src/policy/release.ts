@@ -1,0 +1,238 @@
+/**
+ * The policy point (docs/contracts.md §4, docs/privacy.md): everything that leaves the gateway passes here,
+ * and only what it returns is sent. Per resource: the owner always sees its own data; otherwise the
+ * patient's consent under the region's regime for the data category decides, mental-health labels need GGZ
+ * or explicit permission, a break-the-glass grant lifts a consent refusal (marked), and what is permitted
+ * is minimised to the set for the exchange flow and the recipient's sector. Each decision is audited
+ * (contracts §7) before anything is answered; when the record cannot be written nothing leaves.
+ */
+import type { Resource } from '@medplum/fhirtypes';
+import type { AccessFilter } from '../access/filter.ts';
+import { ownerOf } from '../access/policy.ts';
+import type { AuditAction, AuditEntry, AuditWriter } from '../audit/types.ts';
+import { AuditWriteFailed } from '../fhir/errors.ts';
+import type { Caller, Sector } from '../identity/caller.ts';
+import type { FhirRepository } from '../store/types.ts';
+import { categoryOf, isMentalHealth, isPatientData, patientOf } from './categories.ts';
+import type { ConsentService } from './consent-registry.ts';
+import { consentFilter } from './consent-filter.ts';
+import { type PolicyRules, type Regime, setFor } from './files.ts';
+import { minimise } from './minimise.ts';
+import { BREAK_GLASS_LABEL, MENTAL_HEALTH_CATEGORY } from './vocabulary.ts';
+
+export interface Recipient {
+  ura: string;
+  sector: Sector;
+  organizationRef?: string;
+}
+
+/** The contract's ReleaseRequest, plus what an interactive exit knows for the audit record. */
+export interface PolicyRequest {
+  flow: string;
+  recipient: Recipient;
+  purpose: string;
+  resources: Resource[];
+  actor?: Caller;
+  /** the audit action; default 'disclose' */
+  action?: AuditAction;
+  query?: { type: string; params: readonly string[] };
+  breakGlass?: { reason: string; until: string };
+  source?: { address?: string; channel?: string };
+  /** the resources are the recipient's own message handed back ($convert-data): the owner rule applies */
+  ownedByRecipient?: boolean;
+}
+
+export interface PolicyResult {
+  resources: Resource[];
+  withheld: Array<{ reference: string; reason: string }>;
+  /** true when a break-the-glass grant released something consent would have withheld */
+  brokeGlass: boolean;
+}
+
+export interface PolicyPointOptions {
+  rules: PolicyRules;
+  /** the region whose regimes apply (policies/regimes.json); unknown regions use `default` */
+  region: string;
+  consent: ConsentService;
+  audit: AuditWriter;
+  now?: () => number;
+}
+
+interface Verdict {
+  release?: Resource;
+  reason: string;
+  rule: string;
+  brokeGlass?: boolean;
+}
+
+export class PolicyPoint {
+  readonly rules: PolicyRules;
+  readonly regimes: Readonly<Record<string, Regime>>;
+  #consent: ConsentService;
+  #audit: AuditWriter;
+  #now: () => number;
+
+  constructor(opts: PolicyPointOptions) {
+    this.rules = opts.rules;
+    this.regimes = (opts.rules.regimes[opts.region] ?? opts.rules.regimes.default) as Record<string, Regime>;
+    this.#consent = opts.consent;
+    this.#audit = opts.audit;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  /** The ReleasePort of the contract (delivery calls it through this bound function). */
+  readonly release = (repo: FhirRepository, req: PolicyRequest): Promise<PolicyResult> => this.releaseForRecipient(repo, req);
+
+  async releaseForRecipient(repo: FhirRepository, req: PolicyRequest): Promise<PolicyResult> {
+    const at = this.#now();
+    const released: Resource[] = [];
+    const withheld: PolicyResult['withheld'] = [];
+    const rules = new Set<string>();
+    let brokeGlass = false;
+    // a search of patient data is audited even when it found nothing (what was asked is evidence too)
+    let patientData = !!req.query && isPatientData(req.query.type);
+    for (const r of req.resources) {
+      if (!isPatientData(r.resourceType)) {
+        released.push(r);
+        continue;
+      }
+      patientData = true;
+      const v = await this.#judge(repo, req, r, at);
+      rules.add(v.rule);
+      if (v.release) released.push(v.release);
+      else withheld.push({ reference: `${r.resourceType}/${r.id}`, reason: v.reason });
+      brokeGlass ||= !!v.brokeGlass;
+    }
+    // no patient data, no decision: directory and capacity answers are not disclosures of a patient
+    if (patientData) await this.#record(repo, req, released, withheld, [...rules], at);
+    return { resources: released, withheld, brokeGlass };
+  }
+
+  /** The evidence of a break-the-glass claim: who, why, until when (the accesses it enables are audited each). */
+  async recordBreakGlass(repo: FhirRepository, caller: Caller, grant: { reason: string; until: string }, address?: string): Promise<void> {
+    const entry: AuditEntry = {
+      action: 'break-the-glass',
+      at: new Date(this.#now()).toISOString(),
+      actor: caller,
+      patients: [],
+      entities: [],
+      purpose: 'ETREAT',
+      outcome: 'success',
+      decision: 'Permit',
+      policy: 'break-the-glass',
+      breakGlass: grant,
+      source: { channel: 'rest', ...(address ? { address } : {}) },
+    };
+    try {
+      await this.#audit(repo, entry);
+    } catch (err) {
+      throw AuditWriteFailed({ params: ['break-the-glass'], cause: err });
+    }
+  }
+
+  /** The consent restriction to compile into a search of `type` for this recipient (consent-filter.ts). */
+  async searchFilter(repo: FhirRepository, recipient: Recipient, type: string, purpose: string, breakGlass: boolean): Promise<AccessFilter | undefined> {
+    if (breakGlass) return undefined; // the grant lifts consent refusals; access rules still apply
+    return consentFilter(repo, this.#consent, this.rules, this.regimes, type, { recipient, purpose, at: this.#now() });
+  }
+
+  async #judge(repo: FhirRepository, req: PolicyRequest, r: Resource, at: number): Promise<Verdict> {
+    if (req.ownedByRecipient || ownerOf(r) === req.recipient.ura) return { release: r, reason: '', rule: 'owner' };
+    const set = setFor(this.rules, req.flow, req.recipient.sector);
+    if (!set) return { reason: `no minimisation set for ${req.flow} to ${req.recipient.sector}`, rule: 'no-set' };
+    const consent = await this.#consentVerdict(repo, req, r, at);
+    let brokeGlass = false;
+    if (!consent.permit) {
+      if (!req.breakGlass) return { reason: consent.reason, rule: consent.rule };
+      brokeGlass = true;
+    }
+    const min = minimise(r, set);
+    if (!min) return { reason: `${r.resourceType} is not in minimisation set ${set.name}`, rule: `set:${set.name}` };
+    const marked = brokeGlass ? markBreakGlass(min) : min;
+    return {
+      release: marked,
+      reason: '',
+      rule: brokeGlass ? `break-the-glass(${consent.rule});set:${set.name}` : `${consent.rule};set:${set.name}`,
+      brokeGlass,
+    };
+  }
+
+  async #consentVerdict(repo: FhirRepository, req: PolicyRequest, r: Resource, at: number): Promise<{ permit: boolean; reason: string; rule: string }> {
+    const patient = patientOf(r);
+    if (!patient) return { permit: true, reason: '', rule: 'no-patient' };
+    const q = { patient, recipient: req.recipient, purpose: req.purpose, at };
+    if (isMentalHealth(r) && req.recipient.sector !== 'GGZ') {
+      const mh = await this.#ask(repo, { ...q, category: MENTAL_HEALTH_CATEGORY });
+      if (mh.decision !== 'Permit')
+        return { permit: false, reason: 'mental-health data leaves only to GGZ or with explicit permission', rule: `mental-health:${mh.rule}` };
+    }
+    const category = categoryOf(this.rules, r);
+    const regime = this.regimes[category] ?? 'opt-in';
+    const a = await this.#ask(repo, { ...q, category });
+    const permit = regime === 'opt-in' ? a.decision === 'Permit' : a.decision === 'Permit' || a.decision === 'NotApplicable';
+    const why = regime === 'opt-in' ? `${category} is opt-in and the patient did not permit this recipient` : `the patient objected (${category})`;
+    return { permit, reason: permit ? '' : why, rule: `${category}/${regime}:${a.rule}` };
+  }
+
+  async #ask(repo: FhirRepository, q: Parameters<ConsentService['decide']>[1]) {
+    try {
+      return await this.#consent.decide(repo, q);
+    } catch {
+      // a registry that cannot answer decides nothing: Indeterminate, and nothing leaves
+      return { decision: 'Indeterminate' as const, rule: 'registry-unavailable' };
+    }
+  }
+
+  async #record(
+    repo: FhirRepository,
+    req: PolicyRequest,
+    released: Resource[],
+    withheld: PolicyResult['withheld'],
+    rules: string[],
+    at: number,
+  ): Promise<void> {
+    const base: Omit<AuditEntry, 'patients' | 'entities' | 'outcome' | 'decision'> = {
+      action: req.action ?? 'disclose',
+      at: new Date(at).toISOString(),
+      recipient: req.recipient,
+      purpose: req.purpose,
+      policy: rules.join(' '),
+      flow: req.flow,
+    };
+    if (req.actor) base.actor = req.actor;
+    if (req.query) base.query = req.query;
+    if (req.breakGlass) base.breakGlass = req.breakGlass;
+    if (req.source) base.source = req.source;
+    const entries: AuditEntry[] = [];
+    const outgoing = released.filter((r) => isPatientData(r.resourceType));
+    if (outgoing.length || !withheld.length)
+      entries.push({ ...base, patients: patientsOf(outgoing), entities: refsOf(outgoing), outcome: 'success', decision: 'Permit' });
+    if (withheld.length) {
+      const held = new Set(withheld.map((w) => w.reference));
+      const patients = patientsOf(req.resources.filter((r) => held.has(`${r.resourceType}/${r.id}`)));
+      entries.push({ ...base, patients, entities: [...held], outcome: 'denied', decision: 'Deny' });
+    }
+    try {
+      for (const e of entries) await this.#audit(repo, e);
+    } catch (err) {
+      throw AuditWriteFailed({ params: [req.flow], cause: err });
+    }
+  }
+}
+
+function refsOf(rs: readonly Resource[]): string[] {
+  return rs.map((r) => `${r.resourceType}/${r.id}`);
+}
+
+function patientsOf(rs: readonly Resource[]): string[] {
+  const out: string[] = [];
+  for (const r of rs) {
+    const p = patientOf(r);
+    if (p && !out.includes(p)) out.push(p);
+  }
+  return out;
+}
+
+function markBreakGlass(r: Resource): Resource {
+  return { ...r, meta: { ...r.meta, security: [...(r.meta?.security ?? []), { ...BREAK_GLASS_LABEL }] } };
+}
