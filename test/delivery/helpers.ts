@@ -11,6 +11,9 @@ import type { FhirRepository, FhirStore } from '../../src/store/types.ts';
 import type { Candidate, Router, RoutingAnswer } from '../../src/workflow/router-port.ts';
 import { parseSearchRequest } from '../../src/search/request.ts';
 import type { SearchParamRegistry } from '../../src/search/params.ts';
+import { requestBundle } from '../helpers/coordination-request.ts';
+
+export { fakeBsn } from '../helpers/coordination-request.ts';
 
 export const DEMO_ID = 'https://spoedbrug.nl/fhir/NamingSystem/demo-id';
 
@@ -139,56 +142,7 @@ export async function waitFor(what: string, pred: () => boolean | Promise<boolea
 
 /** A coordination request as a requester posts it: ServiceRequest + Task + Patient in one transaction. */
 export function coordinationBundle(opts: { requester: string; careOption: string; bsn: string; priority?: string; offer?: number }) {
-  return {
-    resourceType: 'Bundle',
-    type: 'transaction',
-    entry: [
-      {
-        fullUrl: 'urn:uuid:pat-1',
-        resource: {
-          resourceType: 'Patient',
-          identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: opts.bsn }],
-          name: [{ family: 'Testpatiënt' }],
-        },
-        request: { method: 'POST', url: 'Patient' },
-      },
-      {
-        fullUrl: 'urn:uuid:sr-1',
-        resource: {
-          resourceType: 'ServiceRequest',
-          status: 'active',
-          intent: 'order',
-          code: { coding: [{ system: 'https://spoedbrug.nl/fhir/CodeSystem/care-option', code: opts.careOption }] },
-          subject: { reference: 'urn:uuid:pat-1' },
-        },
-        request: { method: 'POST', url: 'ServiceRequest' },
-      },
-      {
-        fullUrl: 'urn:uuid:task-1',
-        resource: {
-          resourceType: 'Task',
-          status: 'requested',
-          intent: 'order',
-          priority: opts.priority ?? 'urgent',
-          authoredOn: new Date().toISOString(),
-          focus: { reference: 'urn:uuid:sr-1' },
-          for: { reference: 'urn:uuid:pat-1' },
-          requester: { reference: opts.requester },
-          ...(opts.offer ? { extension: [{ url: 'https://spoedbrug.nl/fhir/StructureDefinition/offer-mode', valueInteger: opts.offer }] } : {}),
-        },
-        request: { method: 'POST', url: 'Task' },
-      },
-    ],
-  };
-}
-
-/** A fake BSN that passes the 11-check (elfproef): digits d1..d9 with Σ(i·d) ≡ 0 mod 11 (weights 9..2, −1). */
-export function fakeBsn(seed: number): string {
-  for (let n = 100000000 + ((seed * 7919) % 800000000); ; n++) {
-    const d = String(n).split('').map(Number);
-    const sum = d.slice(0, 8).reduce((s, x, i) => s + x * (9 - i), 0) - (d[8] as number);
-    if (sum % 11 === 0) return String(n);
-  }
+  return requestBundle(opts);
 }
 
 /** The id of the Task created by a coordination transaction (its response location). */

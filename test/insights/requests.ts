@@ -4,7 +4,8 @@
  * hand (owner, routing attempts, escalation), and the owner answers.
  */
 import type { Bundle, Organization, Task } from '@medplum/fhirtypes';
-import { byDemoId, fakeBsn, taskIdOf } from '../delivery/helpers.ts';
+import { byDemoId, taskIdOf } from '../delivery/helpers.ts';
+import { requestBundle } from '../helpers/coordination-request.ts';
 import type { TestGateway } from '../helpers/gateway.ts';
 import { buildSearchParamRegistry } from '../../src/search/params.ts';
 
@@ -29,52 +30,15 @@ export async function orgRef(gw: TestGateway, key: string): Promise<string> {
 
 export async function postRequest(gw: TestGateway, r: NewRequest, requesterKey = 'org-seh-noordkwartier'): Promise<string> {
   const requester = await orgRef(gw, requesterKey);
-  const bundle = {
-    resourceType: 'Bundle',
-    type: 'transaction',
-    entry: [
-      {
-        fullUrl: 'urn:uuid:pat-1',
-        resource: {
-          resourceType: 'Patient',
-          identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: fakeBsn(seed++) }],
-          name: [{ family: 'Testpatiënt' }],
-        },
-        request: { method: 'POST', url: 'Patient' },
-      },
-      {
-        fullUrl: 'urn:uuid:sr-1',
-        resource: {
-          resourceType: 'ServiceRequest',
-          status: 'active',
-          intent: 'order',
-          code: { coding: [{ system: 'https://spoedbrug.nl/fhir/CodeSystem/care-option', code: r.careOption }] },
-          subject: { reference: 'urn:uuid:pat-1' },
-        },
-        request: { method: 'POST', url: 'ServiceRequest' },
-      },
-      {
-        fullUrl: 'urn:uuid:task-1',
-        resource: {
-          resourceType: 'Task',
-          status: 'requested',
-          intent: 'order',
-          priority: 'urgent',
-          authoredOn: new Date(Date.now() - r.minutesAgo * 60_000).toISOString(),
-          focus: { reference: 'urn:uuid:sr-1' },
-          for: { reference: 'urn:uuid:pat-1' },
-          requester: { reference: requester },
-          contained: [{ resourceType: 'Location', id: 'here', address: { postalCode: r.postcode } }],
-          extension: [
-            { url: `${EXT}request-origin`, valueCoding: { system: 'https://spoedbrug.nl/fhir/CodeSystem/request-origin', code: r.origin } },
-            { url: `${EXT}coordination-function`, valueCoding: { system: 'https://spoedbrug.nl/fhir/CodeSystem/coordination-function', code: r.fn } },
-            { url: `${EXT}patient-location`, valueReference: { reference: '#here' } },
-          ],
-        },
-        request: { method: 'POST', url: 'Task' },
-      },
-    ],
-  };
+  const bundle = requestBundle({
+    requester,
+    careOption: r.careOption,
+    at: r.postcode,
+    origin: r.origin,
+    fn: r.fn,
+    seed: seed++,
+    authoredOn: new Date(Date.now() - r.minutesAgo * 60_000).toISOString(),
+  });
   const res = await gw.request('POST', '/fhir', bundle, {}, r.as ?? 'demo-seh');
   if (res.status !== 200) throw new Error(`request: ${res.status} ${res.text.slice(0, 300)}`);
   return taskIdOf(res.json as Bundle);
