@@ -38,9 +38,11 @@ export async function run(): Promise<string[]> {
     const create = await createOnly(join(dir, 'create.db'));
     const delivered = await createAndDeliver(join(dir, 'deliver.db'));
     const lines = [
-      line('create Task, no delivery (sqlite)', create, 'req/s', 1, 'create'),
-      line('create Task → delivered to a local receiver (sqlite)', delivered.rate, 'req/s', delivered.rate / create, 'create'),
+      line('create Task, no delivery (sqlite)', create.rate, 'req/s', 1, 'create'),
+      line('create Task → delivered to a local receiver (sqlite)', delivered.rate, 'req/s', delivered.rate / create.rate, 'create'),
       `  (${delivered.created} created, ${delivered.received} received, ${delivered.repeats} repeats, last arrived ${delivered.tailMs} ms after the last create; shared machine: noisy)`,
+      // CPU time does not depend on what else the machine runs: the figure to compare between runs
+      `  (server CPU: ${create.cpuPerRequest.toFixed(0)} µs per create without delivery, ${delivered.cpuPerDelivered.toFixed(0)} µs per create + delivery)`,
     ];
     if (delivered.rate < TARGET) lines.push(MISSED);
     const url = process.env.DATABASE_URL;
@@ -58,8 +60,8 @@ async function onPostgres(databaseUrl: string): Promise<string[]> {
     const create = await createOnly(':memory:', { databaseUrl, pgSchema: schemas[0] as string });
     const delivered = await createAndDeliver(':memory:', { databaseUrl, pgSchema: schemas[1] as string });
     return [
-      line('create Task, no delivery (postgres)', create, 'req/s', 1, 'create'),
-      line('create Task → delivered to a local receiver (postgres)', delivered.rate, 'req/s', delivered.rate / create, 'create'),
+      line('create Task, no delivery (postgres)', create.rate, 'req/s', 1, 'create'),
+      line('create Task → delivered to a local receiver (postgres)', delivered.rate, 'req/s', delivered.rate / create.rate, 'create'),
     ];
   } finally {
     for (const schema of schemas) {
@@ -70,11 +72,16 @@ async function onPostgres(databaseUrl: string): Promise<string[]> {
   }
 }
 
-async function createOnly(sqlitePath: string, pg: Record<string, string> = {}): Promise<number> {
+async function createOnly(sqlitePath: string, pg: Record<string, string> = {}): Promise<{ rate: number; cpuPerRequest: number }> {
   const server = await startServer('gateway-server.ts', { BENCH_GATEWAY: JSON.stringify({ sqlitePath, ...pg }) });
   try {
     const s = spec(undefined);
-    return (await throughput(server.origin, { ...s, headers: { ...s.headers, ...server.authorization } }, throughputOptions())).requestsPerSecond;
+    const opts = throughputOptions();
+    const req = { ...s, headers: { ...s.headers, ...server.authorization } };
+    await throughput(server.origin, req, { ...opts, durationMs: 1, warmupMs: opts.warmupMs });
+    const cpu0 = await server.cpuMicros();
+    const { requests, requestsPerSecond } = await throughput(server.origin, req, { ...opts, warmupMs: 0 });
+    return { rate: requestsPerSecond, cpuPerRequest: ((await server.cpuMicros()) - cpu0) / requests };
   } finally {
     await server.stop();
   }
@@ -102,14 +109,16 @@ async function createAndDeliver(sqlitePath: string, pg: Record<string, string> =
     await throughput(server.origin, { ...s, headers: { ...s.headers, ...server.authorization } }, { ...opts, durationMs: 1, warmupMs: opts.warmupMs });
     await waitQuiet(() => keys.size);
     const before = keys.size;
+    const cpu0 = await server.cpuMicros();
     const t0 = performance.now();
     const { requests } = await throughput(server.origin, { ...s, headers: { ...s.headers, ...server.authorization } }, { ...opts, warmupMs: 0 });
     const tCreated = performance.now();
     const deadline = tCreated + 60_000;
     while (keys.size - before < requests && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     const received = keys.size - before;
+    const cpuPerDelivered = ((await server.cpuMicros()) - cpu0) / Math.max(1, received);
     const repeats = [...keys.values()].reduce((a, n) => a + n - 1, 0);
-    return { rate: received / ((last - t0) / 1000), created: requests, received, repeats, tailMs: Math.round(Math.max(0, last - tCreated)) };
+    return { rate: received / ((last - t0) / 1000), cpuPerDelivered, created: requests, received, repeats, tailMs: Math.round(Math.max(0, last - tCreated)) };
   } finally {
     await server.stop();
     await new Promise((r) => receiver.close(r));

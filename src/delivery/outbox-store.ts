@@ -12,7 +12,17 @@ import type { SearchParamRegistry } from '../search/params.ts';
 import type { SearchRequest } from '../search/request.ts';
 import type { SqlStore } from '../store/sql-store.ts';
 import type { SqlConn, SqlDriver } from '../store/sql.ts';
-import type { CreateOptions, FhirRepository, FhirStore, HistoryPage, HistoryQuery, SearchResult, UpdateOptions, WriteResult } from '../store/types.ts';
+import {
+  type CreateOptions,
+  type FhirRepository,
+  type FhirStore,
+  findResource,
+  type HistoryPage,
+  type HistoryQuery,
+  type SearchResult,
+  type UpdateOptions,
+  type WriteResult,
+} from '../store/types.ts';
 import type { AnswerTimeouts } from '../workflow/answer-timeouts.ts';
 import { type TaskEffect, taskEffects } from '../workflow/effects.ts';
 import { assertTransition } from '../workflow/task-rules.ts';
@@ -110,6 +120,9 @@ export class OutboxStore implements FhirStore {
   read(type: string, id: string): Promise<Resource> {
     return this.inner.read(type, id);
   }
+  find(type: string, id: string): Promise<Resource | undefined> {
+    return this.inner.find(type, id);
+  }
   vread(type: string, id: string, versionId: string): Promise<Resource> {
     return this.inner.vread(type, id, versionId);
   }
@@ -187,6 +200,9 @@ class WorkflowRepository implements FhirRepository {
   read(type: string, id: string): Promise<Resource> {
     return this.#repo.read(type, id);
   }
+  find(type: string, id: string): Promise<Resource | undefined> {
+    return findResource(this.#repo, type, id);
+  }
   vread(type: string, id: string, versionId: string): Promise<Resource> {
     return this.#repo.vread(type, id, versionId);
   }
@@ -198,11 +214,7 @@ class WorkflowRepository implements FhirRepository {
   }
 
   async #current(id: string): Promise<Task | undefined> {
-    try {
-      return (await this.#repo.read('Task', id)) as Task;
-    } catch {
-      return undefined;
-    }
+    return (await findResource(this.#repo, 'Task', id)) as Task | undefined;
   }
 
   async #after(prev: Task | undefined, next: Task): Promise<void> {

@@ -49,7 +49,7 @@ export async function prepareDelivery(ctx: PrepareContext, item: OutboxItem): Pr
   const org = (await cached(ctx, owner)) as Organization | undefined;
   const recipient = org && recipientOf(org);
   if (!org || !recipient) return { state: 'dead', reason: 'the owner Organization has no URA or sector', flow, recipient: owner };
-  const endpoint = await activeEndpoint({ read: (type, id) => cachedRead(ctx, `${type}/${id}`) } as FhirRepository, org);
+  const endpoint = await activeEndpoint(cachedDirectory(ctx), org);
   if (!endpoint) return { state: 'dropped', reason: 'the owner has no active Endpoint: it polls', flow, recipient: owner, recipientUra: recipient.ura };
   const { channel, format } = channelOf(endpoint);
   const meta: Meta = { channel, flow, recipient: owner, recipientUra: recipient.ura, host: hostOf(endpoint.address), secretKey: `Endpoint/${endpoint.id}` };
@@ -76,10 +76,17 @@ function cached(ctx: PrepareContext, ref: string): Promise<Resource | undefined>
   return hit;
 }
 
-async function cachedRead(ctx: PrepareContext, ref: string): Promise<Resource> {
-  const r = await cached(ctx, ref);
-  if (!r) throw new Error(`${ref} not found`);
-  return r;
+/** The batch's directory cache as a repository for the recipient lookups (reads only; a miss is undefined). */
+function cachedDirectory(ctx: PrepareContext): FhirRepository {
+  const find = (type: string, id: string) => cached(ctx, `${type}/${id}`);
+  return {
+    find,
+    read: async (type: string, id: string) => {
+      const r = await find(type, id);
+      if (!r) throw new Error(`${type}/${id} not found`);
+      return r;
+    },
+  } as FhirRepository;
 }
 
 /** The order goes with its clinical request and its patient. */

@@ -4,7 +4,7 @@ import { URA_SYSTEM } from '../fhir/identifiers.ts';
 import type { Sector } from '../identity/caller.ts';
 import type { SearchParamRegistry } from '../search/params.ts';
 import { parseSearchRequest } from '../search/request.ts';
-import type { FhirRepository } from '../store/types.ts';
+import { type FhirRepository, findResource } from '../store/types.ts';
 
 export const SECTOR_SYSTEM = 'https://spoedbrug.nl/fhir/CodeSystem/sector';
 
@@ -17,11 +17,7 @@ export interface Recipient {
 export async function readOrNull<T extends Resource>(repo: FhirRepository, ref: string | undefined): Promise<T | undefined> {
   const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9.-]{1,64})$/.exec(ref ?? '');
   if (!m) return undefined;
-  try {
-    return (await repo.read(m[1] as string, m[2] as string)) as T;
-  } catch {
-    return undefined;
-  }
+  return (await findResource(repo, m[1] as string, m[2] as string)) as T | undefined;
 }
 
 export function recipientOf(org: Organization): Recipient | undefined {

@@ -14,7 +14,7 @@ import type { CareOptionResult } from '../capacity/types.ts';
 import { GatewayError, RoutingNotPrepared } from '../fhir/errors.ts';
 import type { SearchParamRegistry } from '../search/params.ts';
 import { parseSearchRequest } from '../search/request.ts';
-import type { FhirRepository, FhirStore } from '../store/types.ts';
+import { type FhirRepository, type FhirStore, findResource } from '../store/types.ts';
 import type { Candidate, Router, RoutingAnswer } from '../workflow/router-port.ts';
 import { ROUTING_ATTEMPT_EXTENSION } from '../workflow/vocabulary.ts';
 import { type Decision, decide, type TriageRun } from './decide.ts';
@@ -202,10 +202,6 @@ function candidateOf(c: Decision['chosen'][number]): Candidate {
   return { owner: c.organization as string, healthcareService: c.service, ...(c.location ? { location: c.location } : {}) };
 }
 
-async function readOrUndefined(repo: FhirRepository, type: string, id: string): Promise<Resource | undefined> {
-  try {
-    return await repo.read(type, id);
-  } catch {
-    return undefined;
-  }
+function readOrUndefined(repo: FhirRepository, type: string, id: string): Promise<Resource | undefined> {
+  return findResource(repo, type, id);
 }

@@ -97,11 +97,21 @@ export class SqlRepository implements FhirRepository {
 
   async read(type: string, id: string): Promise<Resource> {
     if (type === AUDIT_TYPE) return readAudit(this.#conn, id);
-    const rows = await this.#conn.all('SELECT deleted, content FROM resources WHERE type = ? AND id = ?', [type, id]);
-    const row = rows[0];
+    const row = await this.#row(type, id);
     if (!row) throw ResourceNotFound({ params: [type, id] });
     if (Number(row.deleted)) throw ResourceGone({ params: [type, id] });
     return JSON.parse(row.content as string) as Resource;
+  }
+
+  async find(type: string, id: string): Promise<Resource | undefined> {
+    // audit records are not looked up as references on hot paths: the error-raising read is fine there
+    if (type === AUDIT_TYPE) return readAudit(this.#conn, id).catch(() => undefined);
+    const row = await this.#row(type, id);
+    return row && !Number(row.deleted) ? (JSON.parse(row.content as string) as Resource) : undefined;
+  }
+
+  async #row(type: string, id: string) {
+    return (await this.#conn.all('SELECT deleted, content FROM resources WHERE type = ? AND id = ?', [type, id]))[0];
   }
 
   async vread(type: string, id: string, versionId: string): Promise<Resource> {

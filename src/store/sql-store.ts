@@ -5,7 +5,17 @@ import type { SearchRequest } from '../search/request.ts';
 import { SqlRepository } from './sql-repository.ts';
 import type { SqlConn, SqlDriver } from './sql.ts';
 import { ObservedRepository, type WriteObserver } from './write-observers.ts';
-import type { CreateOptions, FhirRepository, FhirStore, HistoryPage, HistoryQuery, SearchResult, UpdateOptions, WriteResult } from './types.ts';
+import {
+  type CreateOptions,
+  type FhirRepository,
+  type FhirStore,
+  findResource,
+  type HistoryPage,
+  type HistoryQuery,
+  type SearchResult,
+  type UpdateOptions,
+  type WriteResult,
+} from './types.ts';
 
 export class SqlStore implements FhirStore {
   readonly kind: 'sqlite' | 'postgres';
@@ -55,6 +65,9 @@ export class SqlStore implements FhirStore {
   }
   read(type: string, id: string): Promise<Resource> {
     return this.#read((r) => r.read(type, id));
+  }
+  find(type: string, id: string): Promise<Resource | undefined> {
+    return this.#read((r) => findResource(r, type, id));
   }
   vread(type: string, id: string, versionId: string): Promise<Resource> {
     return this.#read((r) => r.vread(type, id, versionId));

@@ -62,6 +62,12 @@ export interface FhirRepository {
   /** Returns false when the resource never existed; deleting a deleted resource is a no-op. */
   delete(type: string, id: string, options?: UpdateOptions): Promise<boolean>;
   read(type: string, id: string): Promise<Resource>;
+  /**
+   * The current version, or undefined when the resource never existed or is deleted. For lookups that
+   * expect misses (references, a Task's previous version): no error object is built for a miss.
+   * Optional so a wrapper written elsewhere still type-checks; callers go through `findResource`.
+   */
+  find?(type: string, id: string): Promise<Resource | undefined>;
   vread(type: string, id: string, versionId: string): Promise<Resource>;
   history(query: HistoryQuery): Promise<HistoryPage>;
   search(request: SearchRequest): Promise<SearchResult>;
@@ -77,3 +83,8 @@ export interface FhirStore extends FhirRepository {
 
 /** Above this many matches a search reports no total (counting a million rows costs more than it tells). */
 export const TOTAL_CAP = 10000;
+
+/** `repo.find` where the repository has it, otherwise `read` with a miss turned into undefined. */
+export function findResource(repo: FhirRepository, type: string, id: string): Promise<Resource | undefined> {
+  return repo.find ? repo.find(type, id) : repo.read(type, id).catch(() => undefined);
+}

@@ -7,7 +7,16 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { SearchRequest } from '../search/request.ts';
 import type { SqlConn } from './sql.ts';
-import type { CreateOptions, FhirRepository, HistoryPage, HistoryQuery, SearchResult, UpdateOptions, WriteResult } from './types.ts';
+import {
+  type CreateOptions,
+  type FhirRepository,
+  findResource,
+  type HistoryPage,
+  type HistoryQuery,
+  type SearchResult,
+  type UpdateOptions,
+  type WriteResult,
+} from './types.ts';
 
 export interface WriteObserver {
   readonly types: ReadonlySet<string>;
@@ -52,6 +61,9 @@ export class ObservedRepository implements FhirRepository {
   }
   read(type: string, id: string): Promise<Resource> {
     return this.#inner.read(type, id);
+  }
+  find(type: string, id: string): Promise<Resource | undefined> {
+    return findResource(this.#inner, type, id);
   }
   vread(type: string, id: string, versionId: string): Promise<Resource> {
     return this.#inner.vread(type, id, versionId);

@@ -4,6 +4,7 @@ import type { Resource, Slot, Task } from '@medplum/fhirtypes';
 import { GatewayError } from '../../src/fhir/errors.ts';
 import { task as baseTask } from '../helpers/gateway.ts';
 import { q } from '../helpers/registry.ts';
+import { findResource } from '../../src/store/types.ts';
 import { storeFactories } from '../helpers/stores.ts';
 
 const task = (extra: Partial<Task> = {}): Task => baseTask(extra) as Task;
@@ -50,6 +51,22 @@ for (const f of storeFactories()) {
         ['DELETE', 'PUT', 'POST'],
       );
       t.equal((await store.search(q('Task', `_id=${id}`))).resources.length, 0, 'a deleted resource is not found');
+    });
+
+    t.test('find: the current version, undefined for unknown and deleted, inside a transaction too', async (t) => {
+      const { resource } = await store.create(task({ status: 'received' }));
+      const id = resource.id as string;
+      t.equal(((await store.find('Task', id)) as Task).status, 'received');
+      t.equal(await store.find('Task', 'never-there'), undefined);
+      t.equal(await store.find('Patient', id), undefined, 'the id under another type is a miss');
+      const seen = await store.transaction(async (repo) => {
+        await repo.update({ ...(resource as Task), id, status: 'accepted' });
+        return ((await findResource(repo, 'Task', id)) as Task).status;
+      });
+      t.equal(seen, 'accepted', 'a transaction finds its own write');
+      await store.delete('Task', id);
+      t.equal(await store.find('Task', id), undefined, 'a deleted resource is a miss, not an error');
+      t.equal(await codeOf(store.read('Task', id)), '410 SPB_ERR_FHIR_GONE', 'read still says 410');
     });
 
     t.test('update-as-create at a client id, and If-Match', async (t) => {
