@@ -87,7 +87,7 @@ export class PolicyPoint {
     const at = this.#now();
     const released: Resource[] = [];
     const withheld: PolicyResult['withheld'] = [];
-    const rules = new Set<string>();
+    const rules: string[] = [];
     let brokeGlass = false;
     // a search of patient data is audited even when it found nothing (what was asked is evidence too)
     let patientData = !!req.query && isPatientData(req.query.type);
@@ -98,13 +98,13 @@ export class PolicyPoint {
       }
       patientData = true;
       const v = await this.#judge(repo, req, r, at);
-      rules.add(v.rule);
+      if (!rules.includes(v.rule)) rules.push(v.rule);
       if (v.release) released.push(v.release);
       else withheld.push({ reference: `${r.resourceType}/${r.id}`, reason: v.reason });
       brokeGlass ||= !!v.brokeGlass;
     }
     // no patient data, no decision: directory and capacity answers are not disclosures of a patient
-    if (patientData) await this.#record(repo, req, released, withheld, [...rules], at);
+    if (patientData) await this.#record(repo, req, released, withheld, rules, at);
     return { resources: released, withheld, brokeGlass };
   }
 
@@ -183,6 +183,7 @@ export class PolicyPoint {
     }
   }
 
+  // this runs on every read of patient data: entries are built directly, without spreading a shared base
   async #record(
     repo: FhirRepository,
     req: PolicyRequest,
@@ -191,26 +192,34 @@ export class PolicyPoint {
     rules: string[],
     at: number,
   ): Promise<void> {
-    const base: Omit<AuditEntry, 'patients' | 'entities' | 'outcome' | 'decision'> = {
-      action: req.action ?? 'disclose',
-      at: new Date(at).toISOString(),
-      recipient: req.recipient,
-      purpose: req.purpose,
-      policy: rules.join(' '),
-      flow: req.flow,
+    const when = this.#isoOf(at);
+    const policy = rules.length === 1 ? (rules[0] as string) : rules.join(' ');
+    const entry = (patients: string[], entities: string[], denied: boolean): AuditEntry => {
+      const e: AuditEntry = {
+        action: req.action ?? 'disclose',
+        at: when,
+        recipient: req.recipient,
+        purpose: req.purpose,
+        policy,
+        flow: req.flow,
+        patients,
+        entities,
+        outcome: denied ? 'denied' : 'success',
+        decision: denied ? 'Deny' : 'Permit',
+      };
+      if (req.actor) e.actor = req.actor;
+      if (req.query) e.query = req.query;
+      if (req.breakGlass) e.breakGlass = req.breakGlass;
+      if (req.source) e.source = req.source;
+      return e;
     };
-    if (req.actor) base.actor = req.actor;
-    if (req.query) base.query = req.query;
-    if (req.breakGlass) base.breakGlass = req.breakGlass;
-    if (req.source) base.source = req.source;
     const entries: AuditEntry[] = [];
-    const outgoing = released.filter((r) => isPatientData(r.resourceType));
-    if (outgoing.length || !withheld.length)
-      entries.push({ ...base, patients: patientsOf(outgoing), entities: refsOf(outgoing), outcome: 'success', decision: 'Permit' });
+    const outgoing = released.filter(isPatientResource);
+    if (outgoing.length || !withheld.length) entries.push(entry(patientsOf(outgoing), refsOf(outgoing), false));
     if (withheld.length) {
       const held = new Set(withheld.map((w) => w.reference));
       const patients = patientsOf(req.resources.filter((r) => held.has(`${r.resourceType}/${r.id}`)));
-      entries.push({ ...base, patients, entities: [...held], outcome: 'denied', decision: 'Deny' });
+      entries.push(entry(patients, [...held], true));
     }
     try {
       for (const e of entries) await this.#audit(repo, e);
@@ -218,6 +227,21 @@ export class PolicyPoint {
       throw AuditWriteFailed({ params: [req.flow], cause: err });
     }
   }
+
+  #lastAt = Number.NaN;
+  #lastIso = '';
+  /** Reads come many per millisecond: the instant's text is made once per millisecond. */
+  #isoOf(at: number): string {
+    if (at !== this.#lastAt) {
+      this.#lastAt = at;
+      this.#lastIso = new Date(at).toISOString();
+    }
+    return this.#lastIso;
+  }
+}
+
+function isPatientResource(r: Resource): boolean {
+  return isPatientData(r.resourceType);
 }
 
 function refsOf(rs: readonly Resource[]): string[] {
