@@ -20,6 +20,11 @@ export interface ConsentService {
    * remote one) leaves this out; searches then carry no total.
    */
   decided?(repo: FhirRepository, q: Omit<ConsentQuestion, 'patient'>): Promise<ReadonlyMap<string, ConsentAnswer>>;
+  /**
+   * The same answer as `decide`, without waiting, when the service can give it from what it holds right now
+   * (the local registry between its freshness checks); undefined means: ask `decide`. Reads are many.
+   */
+  decideNow?(q: ConsentQuestion): ConsentAnswer | undefined;
 }
 
 interface Snapshot {
@@ -44,6 +49,12 @@ export class LocalConsentRegistry implements ConsentService {
   /** A Consent was written in this process: the next question reloads. */
   invalidate(): void {
     this.#snapshot = undefined;
+  }
+
+  decideNow(q: ConsentQuestion): ConsentAnswer | undefined {
+    const snap = this.#snapshot;
+    if (!snap || this.#loading || Date.now() - this.#checkedAt >= this.#recheckMs) return undefined;
+    return decide(snap.byPatient.get(q.patient) ?? [], q);
   }
 
   async decide(repo: FhirRepository, q: ConsentQuestion): Promise<ConsentAnswer> {

@@ -16,11 +16,14 @@ export function minimise(resource: Resource, set: MinimisationSet): Resource | u
   if (allowed === '*') return resource;
   const { keep, choices } = compiled(set, resource.resourceType, allowed);
   const out: Record<string, unknown> = {};
+  let dropped = false;
   for (const k in resource) {
     const name = k.charCodeAt(0) === 95 ? k.slice(1) : k; // _birthDate: the primitive's extensions go with it
     if (ALWAYS.has(name) || keep.has(name) || (choices && isChoiceOf(name, keep))) out[k] = (resource as unknown as Record<string, unknown>)[k];
+    else dropped = true;
   }
-  return out as unknown as Resource;
+  // nothing to leave out: the resource itself leaves (callers never change what the policy point returns)
+  return dropped ? (out as unknown as Resource) : resource;
 }
 
 /** The element names of a set's type as a Set, built once per set and type (this runs on every read). */

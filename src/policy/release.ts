@@ -9,14 +9,14 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { AccessFilter } from '../access/filter.ts';
 import { ownerOf } from '../access/policy.ts';
-import type { AuditAction, AuditEntry, AuditWriter } from '../audit/types.ts';
+import type { AuditAction, AuditEntry, AuditWriter, PolicyDecision } from '../audit/types.ts';
 import { AuditWriteFailed } from '../fhir/errors.ts';
 import type { Caller, Sector } from '../identity/caller.ts';
 import type { FhirRepository } from '../store/types.ts';
 import { categoryOf, isMentalHealth, isPatientData, patientOf } from './categories.ts';
 import type { ConsentService } from './consent-registry.ts';
 import { consentFilter } from './consent-filter.ts';
-import { type PolicyRules, type Regime, setFor } from './files.ts';
+import { type MinimisationSet, type PolicyRules, type Regime, setFor } from './files.ts';
 import { minimise } from './minimise.ts';
 import { BREAK_GLASS_LABEL, MENTAL_HEALTH_CATEGORY } from './vocabulary.ts';
 
@@ -58,6 +58,13 @@ export interface PolicyPointOptions {
   now?: () => number;
 }
 
+type ConsentAnswerLike = { decision: PolicyDecision; rule: string };
+interface ConsentVerdict {
+  permit: boolean;
+  reason: string;
+  rule: string;
+}
+
 interface Verdict {
   release?: Resource;
   reason: string;
@@ -97,7 +104,8 @@ export class PolicyPoint {
         continue;
       }
       patientData = true;
-      const v = await this.#judge(repo, req, r, at);
+      const judged = this.#judge(repo, req, r, at);
+      const v = judged instanceof Promise ? await judged : judged;
       if (!rules.includes(v.rule)) rules.push(v.rule);
       if (v.release) released.push(v.release);
       else withheld.push({ reference: `${r.resourceType}/${r.id}`, reason: v.reason });
@@ -136,11 +144,17 @@ export class PolicyPoint {
     return consentFilter(repo, this.#consent, this.rules, this.regimes, type, { recipient, purpose, at: this.#now() });
   }
 
-  async #judge(repo: FhirRepository, req: PolicyRequest, r: Resource, at: number): Promise<Verdict> {
+  /** Synchronous when the consent service can answer at once (the common case for reads), else a promise. */
+  #judge(repo: FhirRepository, req: PolicyRequest, r: Resource, at: number): Verdict | Promise<Verdict> {
     if (req.ownedByRecipient || ownerOf(r) === req.recipient.ura) return { release: r, reason: '', rule: 'owner' };
     const set = setFor(this.rules, req.flow, req.recipient.sector);
     if (!set) return { reason: `no minimisation set for ${req.flow} to ${req.recipient.sector}`, rule: 'no-set' };
-    const consent = await this.#consentVerdict(repo, req, r, at);
+    const now = this.#consentVerdictNow(req, r, at);
+    if (now) return this.#verdict(req, r, set, now);
+    return this.#consentVerdict(repo, req, r, at).then((c) => this.#verdict(req, r, set, c));
+  }
+
+  #verdict(req: PolicyRequest, r: Resource, set: MinimisationSet, consent: ConsentVerdict): Verdict {
     let brokeGlass = false;
     if (!consent.permit) {
       if (!req.breakGlass) return { reason: consent.reason, rule: consent.rule };
@@ -157,21 +171,53 @@ export class PolicyPoint {
     };
   }
 
-  async #consentVerdict(repo: FhirRepository, req: PolicyRequest, r: Resource, at: number): Promise<{ permit: boolean; reason: string; rule: string }> {
-    const patient = patientOf(r);
-    if (!patient) return { permit: true, reason: '', rule: 'no-patient' };
-    const q = { patient, recipient: req.recipient, purpose: req.purpose, at };
+  /** The categories whose consent decides for this resource: mental health first when labelled, then its own. */
+  #askedCategories(req: PolicyRequest, r: Resource): string[] {
+    const own = categoryOf(this.rules, r);
+    return isMentalHealth(r) && req.recipient.sector !== 'GGZ' ? [MENTAL_HEALTH_CATEGORY, own] : [own];
+  }
+
+  /** The consent rule applied to the answers per category (the same for the sync and the async path). */
+  #consentRule(req: PolicyRequest, r: Resource, answer: (category: string) => ConsentAnswerLike): ConsentVerdict {
     if (isMentalHealth(r) && req.recipient.sector !== 'GGZ') {
-      const mh = await this.#ask(repo, { ...q, category: MENTAL_HEALTH_CATEGORY });
+      const mh = answer(MENTAL_HEALTH_CATEGORY);
       if (mh.decision !== 'Permit')
         return { permit: false, reason: 'mental-health data leaves only to GGZ or with explicit permission', rule: `mental-health:${mh.rule}` };
     }
     const category = categoryOf(this.rules, r);
     const regime = this.regimes[category] ?? 'opt-in';
-    const a = await this.#ask(repo, { ...q, category });
+    const a = answer(category);
     const permit = regime === 'opt-in' ? a.decision === 'Permit' : a.decision === 'Permit' || a.decision === 'NotApplicable';
     const why = regime === 'opt-in' ? `${category} is opt-in and the patient did not permit this recipient` : `the patient objected (${category})`;
     return { permit, reason: permit ? '' : why, rule: `${category}/${regime}:${a.rule}` };
+  }
+
+  #consentVerdictNow(req: PolicyRequest, r: Resource, at: number): ConsentVerdict | undefined {
+    const patient = patientOf(r);
+    if (!patient) return { permit: true, reason: '', rule: 'no-patient' };
+    const now = this.#consent.decideNow;
+    if (!now) return undefined;
+    const answers = new Map<string, ConsentAnswerLike>();
+    for (const category of this.#askedCategories(req, r)) {
+      let a: ConsentAnswerLike | undefined;
+      try {
+        a = now.call(this.#consent, { patient, recipient: req.recipient, purpose: req.purpose, at, category });
+      } catch {
+        a = { decision: 'Indeterminate', rule: 'registry-unavailable' };
+      }
+      if (!a) return undefined;
+      answers.set(category, a);
+    }
+    return this.#consentRule(req, r, (c) => answers.get(c) as ConsentAnswerLike);
+  }
+
+  async #consentVerdict(repo: FhirRepository, req: PolicyRequest, r: Resource, at: number): Promise<ConsentVerdict> {
+    const patient = patientOf(r);
+    if (!patient) return { permit: true, reason: '', rule: 'no-patient' };
+    const answers = new Map<string, ConsentAnswerLike>();
+    for (const category of this.#askedCategories(req, r))
+      answers.set(category, await this.#ask(repo, { patient, recipient: req.recipient, purpose: req.purpose, at, category }));
+    return this.#consentRule(req, r, (c) => answers.get(c) as ConsentAnswerLike);
   }
 
   async #ask(repo: FhirRepository, q: Parameters<ConsentService['decide']>[1]) {
