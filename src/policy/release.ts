@@ -197,6 +197,17 @@ export class PolicyPoint {
     if (!patient) return { permit: true, reason: '', rule: 'no-patient' };
     const now = this.#consent.decideNow;
     if (!now) return undefined;
+    if (!isMentalHealth(r)) {
+      // the common case: one question, for the resource's own category
+      const category = categoryOf(this.rules, r);
+      let a: ConsentAnswerLike | undefined;
+      try {
+        a = now.call(this.#consent, { patient, recipient: req.recipient, purpose: req.purpose, at, category });
+      } catch {
+        a = { decision: 'Indeterminate', rule: 'registry-unavailable' };
+      }
+      return a && this.#consentRule(req, r, () => a);
+    }
     const answers = new Map<string, ConsentAnswerLike>();
     for (const category of this.#askedCategories(req, r)) {
       let a: ConsentAnswerLike | undefined;
