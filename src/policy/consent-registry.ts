@@ -53,7 +53,7 @@ export class LocalConsentRegistry implements ConsentService {
 
   decideNow(q: ConsentQuestion): ConsentAnswer | undefined {
     const snap = this.#snapshot;
-    if (!snap || this.#loading || Date.now() - this.#checkedAt >= this.#recheckMs) return undefined;
+    if (!snap || this.#loading || !this.#checkedRecently(Date.now())) return undefined;
     return decide(snap.byPatient.get(q.patient) ?? [], q);
   }
 
@@ -78,9 +78,13 @@ export class LocalConsentRegistry implements ConsentService {
     return map;
   }
 
+  #checkedRecently(now: number): boolean {
+    return now - this.#checkedAt < this.#recheckMs;
+  }
+
   async #current(repo: FhirRepository): Promise<Snapshot> {
     const now = Date.now();
-    if (this.#snapshot && now - this.#checkedAt < this.#recheckMs) return this.#snapshot;
+    if (this.#snapshot && this.#checkedRecently(now)) return this.#snapshot;
     this.#checkedAt = now;
     const page = await repo.history({ type: 'Consent', count: 1, offset: 0 });
     const newest = page.entries[0];

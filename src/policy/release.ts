@@ -59,6 +59,8 @@ export interface PolicyPointOptions {
 }
 
 type ConsentAnswerLike = { decision: PolicyDecision; rule: string };
+const REGISTRY_UNAVAILABLE: ConsentAnswerLike = { decision: 'Indeterminate', rule: 'registry-unavailable' };
+const NO_PATIENT: ConsentVerdict = { permit: true, reason: '', rule: 'no-patient' };
 interface ConsentVerdict {
   permit: boolean;
   reason: string;
@@ -192,39 +194,36 @@ export class PolicyPoint {
     return { permit, reason: permit ? '' : why, rule: `${category}/${regime}:${a.rule}` };
   }
 
+  /**
+   * The consent rule with answers the service gives at once; undefined when any question it reaches needs
+   * waiting. The rule asks lazily, so unlabelled data asks one question and mental-health data stops at a
+   * refusal, as on the async path.
+   */
   #consentVerdictNow(req: PolicyRequest, r: Resource, at: number): ConsentVerdict | undefined {
     const patient = patientOf(r);
-    if (!patient) return { permit: true, reason: '', rule: 'no-patient' };
-    const now = this.#consent.decideNow;
-    if (!now) return undefined;
-    if (!isMentalHealth(r)) {
-      // the common case: one question, for the resource's own category
-      const category = categoryOf(this.rules, r);
-      let a: ConsentAnswerLike | undefined;
-      try {
-        a = now.call(this.#consent, { patient, recipient: req.recipient, purpose: req.purpose, at, category });
-      } catch {
-        a = { decision: 'Indeterminate', rule: 'registry-unavailable' };
-      }
-      return a && this.#consentRule(req, r, () => a);
+    if (!patient) return NO_PATIENT;
+    const decideNow = this.#consent.decideNow;
+    if (!decideNow) return undefined;
+    let waiting = false;
+    const verdict = this.#consentRule(req, r, (category) => {
+      const a = this.#answerNow(decideNow, { patient, recipient: req.recipient, purpose: req.purpose, at, category });
+      if (!a) waiting = true;
+      return a ?? REGISTRY_UNAVAILABLE;
+    });
+    return waiting ? undefined : verdict;
+  }
+
+  #answerNow(decideNow: NonNullable<ConsentService['decideNow']>, q: Parameters<ConsentService['decide']>[1]): ConsentAnswerLike | undefined {
+    try {
+      return decideNow.call(this.#consent, q);
+    } catch {
+      return REGISTRY_UNAVAILABLE;
     }
-    const answers = new Map<string, ConsentAnswerLike>();
-    for (const category of this.#askedCategories(req, r)) {
-      let a: ConsentAnswerLike | undefined;
-      try {
-        a = now.call(this.#consent, { patient, recipient: req.recipient, purpose: req.purpose, at, category });
-      } catch {
-        a = { decision: 'Indeterminate', rule: 'registry-unavailable' };
-      }
-      if (!a) return undefined;
-      answers.set(category, a);
-    }
-    return this.#consentRule(req, r, (c) => answers.get(c) as ConsentAnswerLike);
   }
 
   async #consentVerdict(repo: FhirRepository, req: PolicyRequest, r: Resource, at: number): Promise<ConsentVerdict> {
     const patient = patientOf(r);
-    if (!patient) return { permit: true, reason: '', rule: 'no-patient' };
+    if (!patient) return NO_PATIENT;
     const answers = new Map<string, ConsentAnswerLike>();
     for (const category of this.#askedCategories(req, r))
       answers.set(category, await this.#ask(repo, { patient, recipient: req.recipient, purpose: req.purpose, at, category }));
@@ -236,7 +235,7 @@ export class PolicyPoint {
       return await this.#consent.decide(repo, q);
     } catch {
       // a registry that cannot answer decides nothing: Indeterminate, and nothing leaves
-      return { decision: 'Indeterminate' as const, rule: 'registry-unavailable' };
+      return REGISTRY_UNAVAILABLE;
     }
   }
 

@@ -16,7 +16,7 @@ export async function fhirPlugin(app: FastifyInstance, opts: FhirPluginOptions):
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     negotiate(request);
     const fhirRequest = toFhirRequest(request, opts.baseUrl);
-    const grant = await breakGlassOf(opts.context, request);
+    const grant = await breakGlassOf(opts.context, request, mayRelease(fhirRequest));
     const res = await handleFhirRequest(opts.context, grant ? { ...fhirRequest, breakGlass: grant } : fhirRequest);
     reply.code(res.status);
     for (const [k, v] of Object.entries(res.headers ?? {})) reply.header(k, v);
@@ -31,17 +31,29 @@ export async function fhirPlugin(app: FastifyInstance, opts: FhirPluginOptions):
  * The caller's break-the-glass grant for this request: claimed now with `X-Break-The-Glass: <reason>`
  * (recorded as its own audit event), or still in force from an earlier claim (docs/privacy.md §5).
  */
-async function breakGlassOf(ctx: FhirContext, request: FastifyRequest): Promise<{ reason: string; until: string } | undefined> {
+async function breakGlassOf(ctx: FhirContext, request: FastifyRequest, releases: boolean): Promise<{ reason: string; until: string } | undefined> {
   const caller = request.caller;
   if (!caller || !ctx.breakGlass || !ctx.policy) return undefined;
   const header = request.headers['x-break-the-glass'];
   if (typeof header !== 'string') {
+    // a standing grant only matters where data is released; a plain write releases nothing (no lookup)
+    if (!releases) return undefined;
     const active = await ctx.breakGlass.active(caller);
     return active && { reason: active.reason, until: active.until };
   }
   const { grant, created } = await ctx.breakGlass.claim(caller, header);
   if (created) await ctx.policy.recordBreakGlass(ctx.store, caller, grant, request.ip);
   return { reason: grant.reason, until: grant.until };
+}
+
+/**
+ * Can this request release data through the policy point? Reads, searches (also POST _search), history,
+ * operations and Bundles (their entries may read) can; a create, update, patch or delete of one resource
+ * answers only what the caller wrote.
+ */
+function mayRelease(req: FhirRequest): boolean {
+  if (req.method === 'GET' || req.method === 'HEAD') return true;
+  return req.path === '' || req.path.endsWith('_search') || req.path.includes('$');
 }
 
 function negotiate(request: FastifyRequest): void {
