@@ -34,6 +34,9 @@ interface Snapshot {
   lists: Map<string, { until: number; map: Map<string, ConsentAnswer> }>;
 }
 
+/** most patients have no provision at all */
+const NONE: readonly Provision[] = [];
+
 export class LocalConsentRegistry implements ConsentService {
   #registry: SearchParamRegistry;
   #snapshot: Snapshot | undefined;
@@ -54,7 +57,7 @@ export class LocalConsentRegistry implements ConsentService {
   decideNow(q: ConsentQuestion): ConsentAnswer | undefined {
     const snap = this.#snapshot;
     if (!snap || this.#loading || !this.#checkedRecently(Date.now())) return undefined;
-    return decide(snap.byPatient.get(q.patient) ?? [], q);
+    return decide(snap.byPatient.get(q.patient) ?? NONE, q);
   }
 
   async decide(repo: FhirRepository, q: ConsentQuestion): Promise<ConsentAnswer> {

@@ -95,6 +95,9 @@ function specificity(p: Provision, q: ConsentQuestion): number {
   return ACTOR_LEVEL[a.kind] * 2 + (p.categories ? 1 : 0);
 }
 
+/** The answer for most questions (no provision applies), shared: answers are only read. */
+const NO_CONSENT: ConsentAnswer = Object.freeze({ decision: 'NotApplicable', rule: 'no-consent' });
+
 export function decide(provisions: readonly Provision[], q: ConsentQuestion): ConsentAnswer {
   let best = -1;
   let winner: Provision | undefined;
@@ -106,7 +109,7 @@ export function decide(provisions: readonly Provision[], q: ConsentQuestion): Co
       winner = p;
     }
   }
-  if (!winner) return { decision: 'NotApplicable', rule: 'no-consent' };
+  if (!winner) return NO_CONSENT;
   const level = winner.actor.kind === 'any' ? 'general' : winner.actor.kind;
   return { decision: winner.type === 'deny' ? 'Deny' : 'Permit', rule: `${winner.consent}#${level}-${winner.type}` };
 }

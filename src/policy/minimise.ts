@@ -14,32 +14,50 @@ export function minimise(resource: Resource, set: MinimisationSet): Resource | u
   const allowed = set.elements[resource.resourceType];
   if (!allowed) return undefined;
   if (allowed === '*') return resource;
-  const { keep, choices } = compiled(set, resource.resourceType, allowed);
+  const kept = compiled(set, resource.resourceType, allowed);
   const out: Record<string, unknown> = {};
   let dropped = false;
   for (const k in resource) {
-    const name = k.charCodeAt(0) === 95 ? k.slice(1) : k; // _birthDate: the primitive's extensions go with it
-    if (ALWAYS.has(name) || keep.has(name) || (choices && isChoiceOf(name, keep))) out[k] = (resource as unknown as Record<string, unknown>)[k];
+    if (kept(k)) out[k] = (resource as unknown as Record<string, unknown>)[k];
     else dropped = true;
   }
   // nothing to leave out: the resource itself leaves (callers never change what the policy point returns)
   return dropped ? (out as unknown as Resource) : resource;
 }
 
-/** The element names of a set's type as a Set, built once per set and type (this runs on every read). */
-const cache = new WeakMap<MinimisationSet, Map<string, { keep: ReadonlySet<string>; choices: boolean }>>();
-function compiled(set: MinimisationSet, type: string, allowed: readonly string[]) {
+/** Whether a top-level key leaves: `_birthDate` goes with `birthDate` (the primitive's extensions). */
+function keeps(k: string, keep: ReadonlySet<string>, choices: boolean): boolean {
+  const name = k.charCodeAt(0) === 95 ? k.slice(1) : k;
+  return ALWAYS.has(name) || keep.has(name) || (choices && isChoiceOf(name, keep));
+}
+
+/**
+ * Per set and type, each key's answer worked out once (this runs on every read): one lookup per key instead
+ * of up to three. Keys are element names of one resource type, so the answers stay few (and are bounded).
+ */
+const cache = new WeakMap<MinimisationSet, Map<string, (k: string) => boolean>>();
+function compiled(set: MinimisationSet, type: string, allowed: readonly string[]): (k: string) => boolean {
   let byType = cache.get(set);
   if (!byType) {
     byType = new Map();
     cache.set(set, byType);
   }
-  let hit = byType.get(type);
-  if (!hit) {
-    hit = { keep: new Set(allowed), choices: allowed.some((e) => e.endsWith('[x]')) };
-    byType.set(type, hit);
+  let kept = byType.get(type);
+  if (!kept) {
+    const keep = new Set(allowed);
+    const choices = allowed.some((e) => e.endsWith('[x]'));
+    const answers = new Map<string, boolean>();
+    kept = (k) => {
+      let yes = answers.get(k);
+      if (yes === undefined) {
+        yes = keeps(k, keep, choices);
+        if (answers.size < 1024) answers.set(k, yes);
+      }
+      return yes;
+    };
+    byType.set(type, kept);
   }
-  return hit;
+  return kept;
 }
 
 /** valueQuantity, multipleBirthBoolean: named in a set as value[x], multipleBirth[x] */

@@ -15,6 +15,7 @@ import type { Caller, Sector } from '../identity/caller.ts';
 import type { FhirRepository } from '../store/types.ts';
 import { categoryOf, isMentalHealth, isPatientData, patientOf } from './categories.ts';
 import type { ConsentService } from './consent-registry.ts';
+import type { ConsentQuestion } from './consent-rules.ts';
 import { consentFilter } from './consent-filter.ts';
 import { type MinimisationSet, type PolicyRules, type Regime, setFor } from './files.ts';
 import { minimise } from './minimise.ts';
@@ -76,6 +77,9 @@ interface Verdict {
 
 export class PolicyPoint {
   readonly rules: PolicyRules;
+  /** the rule names of the audit record, composed once per combination (every read of patient data names one) */
+  #setRules = new RuleNames(';set:');
+  #consentRules = new RuleNames(':');
   readonly regimes: Readonly<Record<string, Regime>>;
   #consent: ConsentService;
   #audit: AuditWriter;
@@ -96,6 +100,8 @@ export class PolicyPoint {
     const at = this.#now();
     const released: Resource[] = [];
     const withheld: PolicyResult['withheld'] = [];
+    const told: Disclosed = { patients: [], entities: [] };
+    let refused: Disclosed | undefined;
     const rules: string[] = [];
     let brokeGlass = false;
     // a search of patient data is audited even when it found nothing (what was asked is evidence too)
@@ -106,15 +112,32 @@ export class PolicyPoint {
         continue;
       }
       patientData = true;
-      const judged = this.#judge(repo, req, r, at);
+      // whose data it is, from the stored resource: minimisation may leave the subject out of the copy
+      const patient = patientOf(r);
+      const judged = this.#judge(repo, req, r, patient, at);
       const v = judged instanceof Promise ? await judged : judged;
       if (!rules.includes(v.rule)) rules.push(v.rule);
-      if (v.release) released.push(v.release);
-      else withheld.push({ reference: `${r.resourceType}/${r.id}`, reason: v.reason });
+      const ref = r.resourceType === 'Patient' && patient ? patient : `${r.resourceType}/${r.id}`;
+      if (v.release) {
+        released.push(v.release);
+        noteDisclosure(told, patient, ref, false);
+      } else {
+        withheld.push({ reference: ref, reason: v.reason });
+        refused ??= { patients: [], entities: [] };
+        noteDisclosure(refused, patient, ref, true);
+      }
       brokeGlass ||= !!v.brokeGlass;
     }
     // no patient data, no decision: directory and capacity answers are not disclosures of a patient
-    if (patientData) await this.#record(repo, req, released, withheld, rules, at);
+    if (patientData) {
+      // awaited here, not in a helper: one promise less on every read of patient data
+      const entries = this.#auditEntries(req, told, refused, rules, at);
+      try {
+        for (const e of entries) await this.#audit(repo, e);
+      } catch (err) {
+        throw AuditWriteFailed({ params: [req.flow], cause: err });
+      }
+    }
     return { resources: released, withheld, brokeGlass };
   }
 
@@ -147,13 +170,30 @@ export class PolicyPoint {
   }
 
   /** Synchronous when the consent service can answer at once (the common case for reads), else a promise. */
-  #judge(repo: FhirRepository, req: PolicyRequest, r: Resource, at: number): Verdict | Promise<Verdict> {
+  #judge(repo: FhirRepository, req: PolicyRequest, r: Resource, patient: string | undefined, at: number): Verdict | Promise<Verdict> {
     if (req.ownedByRecipient || ownerOf(r) === req.recipient.ura) return { release: r, reason: '', rule: 'owner' };
-    const set = setFor(this.rules, req.flow, req.recipient.sector);
+    const set = this.#setFor(req.flow, req.recipient.sector);
     if (!set) return { reason: `no minimisation set for ${req.flow} to ${req.recipient.sector}`, rule: 'no-set' };
-    const now = this.#consentVerdictNow(req, r, at);
+    if (!patient) return this.#verdict(req, r, set, NO_PATIENT);
+    const now = this.#consentVerdictNow(req, r, patient, at);
     if (now) return this.#verdict(req, r, set, now);
-    return this.#consentVerdict(repo, req, r, at).then((c) => this.#verdict(req, r, set, c));
+    return this.#consentVerdict(repo, req, r, patient, at).then((c) => this.#verdict(req, r, set, c));
+  }
+
+  #sets = new Map<string, Map<Sector, MinimisationSet | null>>();
+  /** The rules are fixed for the point's life, so which set a flow and sector get is looked up once. */
+  #setFor(flow: string, sector: Sector): MinimisationSet | undefined {
+    let bySector = this.#sets.get(flow);
+    if (!bySector) {
+      bySector = new Map();
+      this.#sets.set(flow, bySector);
+    }
+    let set = bySector.get(sector);
+    if (set === undefined) {
+      set = setFor(this.rules, flow, sector) ?? null;
+      bySector.set(sector, set);
+    }
+    return set ?? undefined;
   }
 
   #verdict(req: PolicyRequest, r: Resource, set: MinimisationSet, consent: ConsentVerdict): Verdict {
@@ -164,56 +204,56 @@ export class PolicyPoint {
     }
     const min = minimise(r, set);
     if (!min) return { reason: `${r.resourceType} is not in minimisation set ${set.name}`, rule: `set:${set.name}` };
-    const marked = brokeGlass ? markBreakGlass(min) : min;
-    return {
-      release: marked,
-      reason: '',
-      rule: brokeGlass ? `break-the-glass(${consent.rule});set:${set.name}` : `${consent.rule};set:${set.name}`,
-      brokeGlass,
-    };
+    if (brokeGlass) return { release: markBreakGlass(min), reason: '', rule: `break-the-glass(${consent.rule});set:${set.name}`, brokeGlass };
+    return { release: min, reason: '', rule: this.#setRules.get(consent.rule, set.name) };
   }
 
-  /** The categories whose consent decides for this resource: mental health first when labelled, then its own. */
-  #askedCategories(req: PolicyRequest, r: Resource): string[] {
-    const own = categoryOf(this.rules, r);
-    return isMentalHealth(r) && req.recipient.sector !== 'GGZ' ? [MENTAL_HEALTH_CATEGORY, own] : [own];
-  }
-
-  /** The consent rule applied to the answers per category (the same for the sync and the async path). */
-  #consentRule(req: PolicyRequest, r: Resource, answer: (category: string) => ConsentAnswerLike): ConsentVerdict {
-    if (isMentalHealth(r) && req.recipient.sector !== 'GGZ') {
-      const mh = answer(MENTAL_HEALTH_CATEGORY);
-      if (mh.decision !== 'Permit')
-        return { permit: false, reason: 'mental-health data leaves only to GGZ or with explicit permission', rule: `mental-health:${mh.rule}` };
-    }
-    const category = categoryOf(this.rules, r);
-    const regime = this.regimes[category] ?? 'opt-in';
-    const a = answer(category);
-    const permit = regime === 'opt-in' ? a.decision === 'Permit' : a.decision === 'Permit' || a.decision === 'NotApplicable';
-    const why = regime === 'opt-in' ? `${category} is opt-in and the patient did not permit this recipient` : `the patient objected (${category})`;
-    return { permit, reason: permit ? '' : why, rule: `${category}/${regime}:${a.rule}` };
-  }
-
-  /**
-   * The consent rule with answers the service gives at once; undefined when any question it reaches needs
-   * waiting. The rule asks lazily, so unlabelled data asks one question and mental-health data stops at a
-   * refusal, as on the async path.
+  /*
+   * The consent rule, one question at a time and only as far as needed, on both paths (the answers at once
+   * and the awaited ones): mental-health labelled data asks the mental-health category first (unless the
+   * recipient is GGZ) and stops at anything but Permit; then the resource's own category under its regime.
    */
-  #consentVerdictNow(req: PolicyRequest, r: Resource, at: number): ConsentVerdict | undefined {
-    const patient = patientOf(r);
-    if (!patient) return NO_PATIENT;
+
+  #asksMentalHealth(req: PolicyRequest, r: Resource): boolean {
+    return req.recipient.sector !== 'GGZ' && isMentalHealth(r);
+  }
+
+  #categoryVerdict(category: string, a: ConsentAnswerLike): ConsentVerdict {
+    const { regime, name } = this.#regimeOf(category);
+    const permit = regime === 'opt-in' ? a.decision === 'Permit' : a.decision === 'Permit' || a.decision === 'NotApplicable';
+    if (permit) return { permit, reason: '', rule: this.#consentRules.get(name, a.rule) };
+    const why = regime === 'opt-in' ? `${category} is opt-in and the patient did not permit this recipient` : `the patient objected (${category})`;
+    return { permit, reason: why, rule: `${name}:${a.rule}` };
+  }
+
+  #regimes = new Map<string, { regime: Regime; name: string }>();
+  /** A category's regime and its name in the audit record (`acute/opt-out`), fixed for the point's life. */
+  #regimeOf(category: string): { regime: Regime; name: string } {
+    let hit = this.#regimes.get(category);
+    if (!hit) {
+      const regime = this.regimes[category] ?? 'opt-in';
+      hit = { regime, name: `${category}/${regime}` };
+      this.#regimes.set(category, hit);
+    }
+    return hit;
+  }
+
+  /** The consent rule with the answers the service gives at once; undefined when a question it reaches needs waiting. */
+  #consentVerdictNow(req: PolicyRequest, r: Resource, patient: string, at: number): ConsentVerdict | undefined {
     const decideNow = this.#consent.decideNow;
     if (!decideNow) return undefined;
-    let waiting = false;
-    const verdict = this.#consentRule(req, r, (category) => {
-      const a = this.#answerNow(decideNow, { patient, recipient: req.recipient, purpose: req.purpose, at, category });
-      if (!a) waiting = true;
-      return a ?? REGISTRY_UNAVAILABLE;
-    });
-    return waiting ? undefined : verdict;
+    const q: ConsentQuestion = { patient, recipient: req.recipient, purpose: req.purpose, at, category: MENTAL_HEALTH_CATEGORY };
+    if (this.#asksMentalHealth(req, r)) {
+      const mh = this.#answerNow(decideNow, q);
+      if (!mh) return undefined;
+      if (mh.decision !== 'Permit') return mentalHealthRefusal(mh);
+    }
+    q.category = categoryOf(this.rules, r);
+    const a = this.#answerNow(decideNow, q);
+    return a && this.#categoryVerdict(q.category, a);
   }
 
-  #answerNow(decideNow: NonNullable<ConsentService['decideNow']>, q: Parameters<ConsentService['decide']>[1]): ConsentAnswerLike | undefined {
+  #answerNow(decideNow: NonNullable<ConsentService['decideNow']>, q: ConsentQuestion): ConsentAnswerLike | undefined {
     try {
       return decideNow.call(this.#consent, q);
     } catch {
@@ -221,16 +261,17 @@ export class PolicyPoint {
     }
   }
 
-  async #consentVerdict(repo: FhirRepository, req: PolicyRequest, r: Resource, at: number): Promise<ConsentVerdict> {
-    const patient = patientOf(r);
-    if (!patient) return NO_PATIENT;
-    const answers = new Map<string, ConsentAnswerLike>();
-    for (const category of this.#askedCategories(req, r))
-      answers.set(category, await this.#ask(repo, { patient, recipient: req.recipient, purpose: req.purpose, at, category }));
-    return this.#consentRule(req, r, (c) => answers.get(c) as ConsentAnswerLike);
+  async #consentVerdict(repo: FhirRepository, req: PolicyRequest, r: Resource, patient: string, at: number): Promise<ConsentVerdict> {
+    const ask = (category: string) => this.#ask(repo, { patient, recipient: req.recipient, purpose: req.purpose, at, category });
+    if (this.#asksMentalHealth(req, r)) {
+      const mh = await ask(MENTAL_HEALTH_CATEGORY);
+      if (mh.decision !== 'Permit') return mentalHealthRefusal(mh);
+    }
+    const category = categoryOf(this.rules, r);
+    return this.#categoryVerdict(category, await ask(category));
   }
 
-  async #ask(repo: FhirRepository, q: Parameters<ConsentService['decide']>[1]) {
+  async #ask(repo: FhirRepository, q: ConsentQuestion): Promise<ConsentAnswerLike> {
     try {
       return await this.#consent.decide(repo, q);
     } catch {
@@ -240,17 +281,10 @@ export class PolicyPoint {
   }
 
   // this runs on every read of patient data: entries are built directly, without spreading a shared base
-  async #record(
-    repo: FhirRepository,
-    req: PolicyRequest,
-    released: Resource[],
-    withheld: PolicyResult['withheld'],
-    rules: string[],
-    at: number,
-  ): Promise<void> {
+  #auditEntries(req: PolicyRequest, told: Disclosed, refused: Disclosed | undefined, rules: string[], at: number): AuditEntry[] {
     const when = this.#isoOf(at);
     const policy = rules.length === 1 ? (rules[0] as string) : rules.join(' ');
-    const entry = (patients: string[], entities: string[], denied: boolean): AuditEntry => {
+    const entry = (d: Disclosed, denied: boolean): AuditEntry => {
       const e: AuditEntry = {
         action: req.action ?? 'disclose',
         at: when,
@@ -258,8 +292,8 @@ export class PolicyPoint {
         purpose: req.purpose,
         policy,
         flow: req.flow,
-        patients,
-        entities,
+        patients: d.patients,
+        entities: d.entities,
         outcome: denied ? 'denied' : 'success',
         decision: denied ? 'Deny' : 'Permit',
       };
@@ -269,19 +303,9 @@ export class PolicyPoint {
       if (req.source) e.source = req.source;
       return e;
     };
-    const entries: AuditEntry[] = [];
-    const outgoing = released.filter(isPatientResource);
-    if (outgoing.length || !withheld.length) entries.push(entry(patientsOf(outgoing), refsOf(outgoing), false));
-    if (withheld.length) {
-      const held = new Set(withheld.map((w) => w.reference));
-      const patients = patientsOf(req.resources.filter((r) => held.has(`${r.resourceType}/${r.id}`)));
-      entries.push(entry(patients, [...held], true));
-    }
-    try {
-      for (const e of entries) await this.#audit(repo, e);
-    } catch (err) {
-      throw AuditWriteFailed({ params: [req.flow], cause: err });
-    }
+    // a search that found nothing is still recorded, as a disclosure of nothing
+    if (!refused) return [entry(told, false)];
+    return told.entities.length ? [entry(told, false), entry(refused, true)] : [entry(refused, true)];
   }
 
   #lastAt = Number.NaN;
@@ -296,21 +320,46 @@ export class PolicyPoint {
   }
 }
 
-function isPatientResource(r: Resource): boolean {
-  return isPatientData(r.resourceType);
-}
-
-function refsOf(rs: readonly Resource[]): string[] {
-  return rs.map((r) => `${r.resourceType}/${r.id}`);
-}
-
-function patientsOf(rs: readonly Resource[]): string[] {
-  const out: string[] = [];
-  for (const r of rs) {
-    const p = patientOf(r);
-    if (p && !out.includes(p)) out.push(p);
+/**
+ * `a` + the separator + `b`, kept once made: the parts are few (category, regime, consent rule, set), except
+ * rules naming one Consent (`Consent/<id>#…`), so each `a` keeps at most KEPT_PER_PART and makes the rest anew.
+ */
+const KEPT_PER_PART = 256;
+class RuleNames {
+  #byA = new Map<string, Map<string, string>>();
+  #sep: string;
+  constructor(sep: string) {
+    this.#sep = sep;
   }
-  return out;
+  get(a: string, b: string): string {
+    let byB = this.#byA.get(a);
+    if (!byB) {
+      byB = new Map();
+      if (this.#byA.size < KEPT_PER_PART) this.#byA.set(a, byB);
+    }
+    let name = byB.get(b);
+    if (name === undefined) {
+      name = `${a}${this.#sep}${b}`;
+      if (byB.size < KEPT_PER_PART) byB.set(b, name);
+    }
+    return name;
+  }
+}
+
+/** Whose data and which resources one audit entry names. */
+interface Disclosed {
+  patients: string[];
+  entities: string[];
+}
+
+/** Patients once each; what was released as it left (history repeats a resource per version), what was refused once. */
+function noteDisclosure(d: Disclosed, patient: string | undefined, ref: string, once: boolean): void {
+  if (patient && !d.patients.includes(patient)) d.patients.push(patient);
+  if (!once || !d.entities.includes(ref)) d.entities.push(ref);
+}
+
+function mentalHealthRefusal(mh: ConsentAnswerLike): ConsentVerdict {
+  return { permit: false, reason: 'mental-health data leaves only to GGZ or with explicit permission', rule: `mental-health:${mh.rule}` };
 }
 
 function markBreakGlass(r: Resource): Resource {

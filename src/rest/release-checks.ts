@@ -8,12 +8,13 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { AccessFilter } from '../access/filter.ts';
 import { Unavailable } from '../fhir/errors.ts';
 import { isPatientData } from '../policy/categories.ts';
-import type { PolicyPoint, PolicyResult, Recipient } from '../policy/release.ts';
+import type { PolicyPoint, PolicyRequest, PolicyResult, Recipient } from '../policy/release.ts';
 import type { SearchRequest } from '../search/request.ts';
 import type { FhirRequest, HandlerScope } from './types.ts';
 import type { AuditAction } from '../audit/types.ts';
 import { CATEGORY } from '../access/categories.ts';
 
+const REST_CHANNEL = Object.freeze({ channel: 'rest' });
 const PATIENT_TYPES = Object.keys(CATEGORY).filter(isPatientData);
 
 function pointOf(scope: HandlerScope): PolicyPoint {
@@ -21,9 +22,16 @@ function pointOf(scope: HandlerScope): PolicyPoint {
   return scope.policy;
 }
 
+/** A caller's recipient, made once per caller (a token's caller serves all its requests; recipients are only read). */
+const recipients = new WeakMap<NonNullable<FhirRequest['caller']>, Recipient>();
 function recipientOf(req: FhirRequest): Recipient {
   const c = req.caller as NonNullable<FhirRequest['caller']>;
-  return { ura: c.ura, sector: c.sector, ...(c.organizationRef ? { organizationRef: c.organizationRef } : {}) };
+  let r = recipients.get(c);
+  if (!r) {
+    r = { ura: c.ura, sector: c.sector, ...(c.organizationRef ? { organizationRef: c.organizationRef } : {}) };
+    recipients.set(c, r);
+  }
+  return r;
 }
 
 export function purposeOf(req: FhirRequest): string {
@@ -39,17 +47,19 @@ export async function releaseToCaller(
   query?: { type: string; params: readonly string[] },
 ): Promise<PolicyResult> {
   if (!req.caller) return { resources, withheld: [], brokeGlass: false };
-  return pointOf(scope).releaseForRecipient(scope.repo, {
+  // built field by field: this runs on every read, and spreads of optional parts cost more than the read's policy
+  const policyReq: PolicyRequest = {
     flow: 'rest',
     recipient: recipientOf(req),
     purpose: purposeOf(req),
     resources,
     actor: req.caller,
     action,
-    ...(query ? { query } : {}),
-    ...(req.breakGlass ? { breakGlass: req.breakGlass } : {}),
-    source: { channel: 'rest', ...(req.clientAddress ? { address: req.clientAddress } : {}) },
-  });
+    source: req.clientAddress ? { channel: 'rest', address: req.clientAddress } : REST_CHANNEL,
+  };
+  if (query) policyReq.query = query;
+  if (req.breakGlass) policyReq.breakGlass = req.breakGlass;
+  return pointOf(scope).releaseForRecipient(scope.repo, policyReq);
 }
 
 /** The search with the consent restriction added to its own and its includes' access filters. */
