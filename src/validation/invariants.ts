@@ -68,10 +68,75 @@ const TRIVIAL: Record<string, (n: Record<string, unknown>) => boolean> = {
   'ext-1': (n) => (n.extension !== undefined) !== Object.keys(n).some((k) => k.startsWith('value')),
 };
 
+/** Certainly non-empty in FHIRPath: an object, or an array whose first item is one (null, [] and odd shapes defer). */
+function exists(v: unknown): boolean {
+  const first = Array.isArray(v) ? v[0] : v;
+  return typeof first === 'object' && first !== null && !Array.isArray(first);
+}
+
+/** Certainly empty in FHIRPath: neither the element nor its `_` extension form is there. */
+const absent = (n: Record<string, unknown>, key: string) => n[key] === undefined && n[`_${key}`] === undefined;
+
+/** A choice element `value[x]` is empty only when no `valueX` (nor `_valueX`) key is there at all. */
+function noChoice(n: Record<string, unknown>, prefix: string): boolean {
+  for (const k of Object.keys(n)) if (k.startsWith(prefix) || (k.charCodeAt(0) === 95 && k.startsWith(prefix, 1))) return false;
+  return true;
+}
+
+/** No coding of this CodeableConcept can have `code = 'entered-in-error'` (any other shape defers). */
+function surelyNotEnteredInError(cc: unknown): boolean {
+  if (typeof cc !== 'object' || cc === null || Array.isArray(cc)) return false;
+  const codings = (cc as Record<string, unknown>).coding;
+  if (codings === undefined) return (cc as Record<string, unknown>)._coding === undefined;
+  if (!Array.isArray(codings)) return false;
+  for (const c of codings) {
+    if (typeof c !== 'object' || c === null || Array.isArray(c) || c._code !== undefined) return false;
+    if (c.code !== undefined && (typeof c.code !== 'string' || c.code === 'entered-in-error')) return false;
+  }
+  return true;
+}
+
+interface Shortcut {
+  /** the R4 expression the shortcut was written for; a profile constraint reusing the key with other words defers */
+  expression?: string;
+  holds: (n: Record<string, unknown>) => boolean;
+}
+
 /** Shortcuts for constraints whose key is only unique within their resource type (`type key`). */
-const TRIVIAL_AT: Record<string, (n: Record<string, unknown>) => boolean> = {
+const TRIVIAL_AT: Record<string, Shortcut> = {
   // lastModified >= authoredOn, on every coordination Task
-  'Task inv-1': (n) => n.lastModified === undefined || n.authoredOn === undefined || surelyOrdered(n.authoredOn, n.lastModified),
+  'Task inv-1': { holds: (n) => n.lastModified === undefined || n.authoredOn === undefined || surelyOrdered(n.authoredOn, n.lastModified) },
+  // the Conditions and Observations every SEH ADT message makes: without these each one ran fhirpath on a clone
+  'Condition con-3': {
+    expression:
+      "clinicalStatus.exists() or verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and code = 'entered-in-error').exists() or category.select($this='problem-list-item').empty()",
+    holds: (n) => exists(n.clinicalStatus) || absent(n, 'category'),
+  },
+  'Condition con-4': {
+    expression:
+      "abatement.empty() or clinicalStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-clinical' and (code='resolved' or code='remission' or code='inactive')).exists()",
+    holds: (n) => noChoice(n, 'abatement'),
+  },
+  'Condition con-5': {
+    expression:
+      "verificationStatus.coding.where(system='http://terminology.hl7.org/CodeSystem/condition-ver-status' and code='entered-in-error').empty() or clinicalStatus.empty()",
+    holds: (n) => absent(n, 'clinicalStatus') || absent(n, 'verificationStatus') || surelyNotEnteredInError(n.verificationStatus),
+  },
+  'Condition.stage con-1': { expression: 'summary.exists() or assessment.exists()', holds: (n) => exists(n.summary) || exists(n.assessment) },
+  'Condition.evidence con-2': { expression: 'code.exists() or detail.exists()', holds: (n) => exists(n.code) || exists(n.detail) },
+  'Observation obs-6': { expression: 'dataAbsentReason.empty() or value.empty()', holds: (n) => absent(n, 'dataAbsentReason') || noChoice(n, 'value') },
+  'Observation obs-7': {
+    expression: 'value.empty() or component.code.where(coding.intersect(%resource.code.coding).exists()).empty()',
+    holds: (n) => noChoice(n, 'value') || absent(n, 'component'),
+  },
+  'Observation.referenceRange obs-3': {
+    expression: 'low.exists() or high.exists() or text.exists()',
+    holds: (n) => exists(n.low) || exists(n.high) || (typeof n.text === 'string' && n.text !== ''),
+  },
+  'Patient.contact pat-1': {
+    expression: 'name.exists() or telecom.exists() or address.exists() or organization.exists()',
+    holds: (n) => exists(n.name) || exists(n.telecom) || exists(n.address) || exists(n.organization),
+  },
 };
 
 /**
@@ -88,11 +153,17 @@ export function toInvariants(constraints: ElementDefinitionConstraint[] | undefi
     if (!c.key || !c.expression || SKIPPED.has(c.key) || skipKeys?.has(c.key)) continue;
     const expression = REWRITES[c.key]?.(c.expression) ?? c.expression;
     const inv: Invariant = { key: c.key, severity: c.severity === 'warning' ? 'warning' : 'error', base, expression };
-    const trivially = TRIVIAL_AT[`${base} ${c.key}`] ?? TRIVIAL[c.key];
+    const trivially = shortcutFor(base, c.key, c.expression);
     if (trivially) inv.trivially = trivially;
     out.push(inv);
   }
   return out;
+}
+
+function shortcutFor(base: string, key: string, expression: string): Invariant['trivially'] {
+  const at = TRIVIAL_AT[`${base} ${key}`];
+  if (at) return at.expression === undefined || at.expression === expression ? at.holds : undefined;
+  return TRIVIAL[key];
 }
 
 const compiled = new Map<string, Evaluator | null>();

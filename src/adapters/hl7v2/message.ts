@@ -4,6 +4,8 @@ import { DEFAULT_ENCODING, type Hl7Encoding, type Hl7SegmentData, Hl7Segment, pa
 export class Hl7Message {
   readonly encoding: Hl7Encoding;
   readonly segments: readonly Hl7Segment[];
+  /** segments by name, made on first use: a message is read by path dozens of times (header checks, match, context) */
+  #byName: Map<string, Hl7Segment[]> | undefined;
 
   constructor(segments: readonly Hl7SegmentData[], encoding: Hl7Encoding = DEFAULT_ENCODING) {
     this.encoding = encoding;
@@ -26,7 +28,19 @@ export class Hl7Message {
   }
 
   getAll(name: string): Hl7Segment[] {
-    return this.segments.filter((s) => s.name === name);
+    return this.#named(name).slice();
+  }
+
+  #named(name: string): readonly Hl7Segment[] {
+    if (!this.#byName) {
+      this.#byName = new Map();
+      for (const s of this.segments) {
+        const list = this.#byName.get(s.name);
+        if (list) list.push(s);
+        else this.#byName.set(s.name, [s]);
+      }
+    }
+    return this.#byName.get(name) ?? [];
   }
 
   /**
@@ -35,8 +49,9 @@ export class Hl7Message {
    */
   value(path: string): string | undefined {
     const p = parseHl7Path(path);
-    const seg = this.getAll(p.segment)[p.occurrence - 1];
-    const v = seg?.field(p.field).repetition(p.repetition).component(p.component).sub(p.subcomponent);
+    const seg = this.#named(p.segment)[p.occurrence - 1];
+    // straight into the decoded arrays: the same value `seg.field(f).repetition(r).component(c).sub(s)` reads, without four views
+    const v = seg?.fields[p.field - 1]?.[p.repetition - 1]?.[p.component - 1]?.[p.subcomponent - 1];
     return v === '' ? undefined : v;
   }
 

@@ -38,19 +38,23 @@ const SEGMENT_NAME = /^[A-Z][A-Z0-9]{2}$/;
 const VERSION = /^2\.\d{1,2}(\.\d{1,2})?$/;
 
 export function parseHl7v2(text: string, limits?: Partial<Hl7Limits>): Hl7Message {
-  const lim = resolveLimits<Hl7Limits>({ ...DEFAULT_HL7_LIMITS }, limits, 'hl7v2');
+  const lim = limits === undefined ? DEFAULT_HL7_LIMITS : resolveLimits<Hl7Limits>({ ...DEFAULT_HL7_LIMITS }, limits, 'hl7v2');
   if (exceedsBytes(text, lim.messageBytes)) throw Hl7Limit({ params: ['message size', 'message', `${lim.messageBytes} bytes`], expression: ['message'] });
   const body = unframe(text);
   const enc = readEncoding(body);
   const lines = body.split(/\r\n|\r|\n/).filter((l) => l !== '');
   if (lines.length > lim.segments) throw Hl7Limit({ params: ['segment count', 'message', `${lim.segments} segments`], expression: ['message'] });
   const seen = new Map<string, number>();
-  const data = lines.map((line, i) => {
-    const name = line.split(enc.field, 1)[0] as string;
+  const special = specialChars(enc);
+  const data: Hl7SegmentData[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const end = line.indexOf(enc.field);
+    const name = end < 0 ? line : line.slice(0, end);
     const occurrence = (seen.get(name) ?? 0) + 1;
     seen.set(name, occurrence);
-    return parseSegment(line, { segment: name, index: i + 1, occurrence }, enc, lim);
-  });
+    data.push(parseSegment(line, { segment: name, index: i + 1, occurrence }, enc, lim, special));
+  }
   const msg = new Hl7Message(data, enc);
   checkHeader(msg);
   return msg;
@@ -84,7 +88,7 @@ function readEncoding(body: string): Hl7Encoding {
   return { field, component, repetition, escape: esc, subcomponent, ...(truncation ? { truncation } : {}) };
 }
 
-function parseSegment(line: string, seg: Hl7Position, enc: Hl7Encoding, lim: Hl7Limits): Hl7SegmentData {
+function parseSegment(line: string, seg: Hl7Position, enc: Hl7Encoding, lim: Hl7Limits, special: RegExp): Hl7SegmentData {
   const where = `segment ${seg.index}`;
   if (!SEGMENT_NAME.test(seg.segment)) throw Hl7Malformed({ params: [where, 'a segment name is three capitals or digits'], expression: [where] });
   if (seg.segment === 'MSH' && seg.index > 1) {
@@ -97,11 +101,10 @@ function parseSegment(line: string, seg: Hl7Position, enc: Hl7Encoding, lim: Hl7
     const at = formatPosition(seg);
     throw Hl7Limit({ params: ['field count', at, `${lim.fieldsPerSegment} fields`], expression: [at] });
   }
-  if (!isMsh) return { name: seg.segment, fields: parts.slice(1).map((raw, i) => parseField(raw, { ...seg, field: i + 1 }, enc, lim)) };
   // MSH-1 is the field separator itself and MSH-2 holds the delimiters, so neither is split or unescaped.
-  const fields: Hl7FieldValue[] = [[[[enc.field]]], [[[parts[1] as string]]]];
-  for (let i = 2; i < parts.length; i++) fields.push(parseField(parts[i] as string, { ...seg, field: i + 1 }, enc, lim));
-  return { name: 'MSH', fields };
+  const fields: Hl7FieldValue[] = isMsh ? [[[[enc.field]]], [[[parts[1] as string]]]] : [];
+  for (let i = isMsh ? 2 : 1; i < parts.length; i++) fields.push(parseField(parts[i] as string, seg, isMsh ? i + 1 : i, enc, lim, special));
+  return { name: seg.segment, fields };
 }
 
 const plainCache = new WeakMap<Hl7Encoding, RegExp>();
@@ -116,31 +119,42 @@ function specialChars(enc: Hl7Encoding): RegExp {
   return re;
 }
 
-function limited(items: string[], max: number, what: string, at: Hl7Position): string[] {
-  if (items.length > max) {
-    const where = formatPosition(at);
-    throw Hl7Limit({ params: [what, where, String(max)], expression: [where] });
-  }
-  return items;
+/** Positions are objects only for an error or an escape: a message has hundreds of fields and almost never either. */
+function tooMany(items: string[], max: number, what: string, at: Hl7Position): void {
+  if (items.length <= max) return;
+  const where = formatPosition(at);
+  throw Hl7Limit({ params: [what, where, String(max)], expression: [where] });
 }
 
-function parseField(raw: string, at: Hl7Position, enc: Hl7Encoding, lim: Hl7Limits): Hl7FieldValue {
+function parseField(raw: string, seg: Hl7Position, field: number, enc: Hl7Encoding, lim: Hl7Limits, special: RegExp): Hl7FieldValue {
   if (raw.length > lim.fieldLength) {
-    const where = formatPosition(at);
+    const where = formatPosition({ ...seg, field });
     throw Hl7Limit({ params: ['field length', where, `${lim.fieldLength} characters`], expression: [where] });
   }
-  if (!specialChars(enc).test(raw)) return [[[raw]]]; // most fields are one plain value: skip three splits
-  const reps = limited(raw.split(enc.repetition), lim.repetitions, 'repetition count', at);
-  return reps.map((rep, r) => {
-    const repAt = { ...at, repetition: r + 1 };
-    const comps = limited(rep.split(enc.component), lim.components, 'component count', repAt);
-    return comps.map((comp, c) => {
-      const compAt = { ...repAt, component: c + 1 };
-      const subs = limited(comp.split(enc.subcomponent), lim.components, 'subcomponent count', compAt);
-      // The position string is only built for text that has escapes: most values have none.
-      return subs.map((s, i) => (s.includes(enc.escape) ? decodeHl7Text(s, enc, formatPosition({ ...compAt, subcomponent: i + 1 })) : s));
-    });
-  });
+  if (!special.test(raw)) return [[[raw]]]; // most fields are one plain value: skip three splits
+  const reps = raw.split(enc.repetition);
+  tooMany(reps, lim.repetitions, 'repetition count', { ...seg, field });
+  const out: Hl7FieldValue = [];
+  for (let r = 0; r < reps.length; r++) out.push(parseRepetition(reps[r] as string, { ...seg, field, repetition: r + 1 }, enc, lim));
+  return out;
+}
+
+function parseRepetition(rep: string, repAt: Hl7Position, enc: Hl7Encoding, lim: Hl7Limits): string[][] {
+  const comps = rep.split(enc.component);
+  tooMany(comps, lim.components, 'component count', repAt);
+  const out: string[][] = [];
+  for (let c = 0; c < comps.length; c++) {
+    const comp = comps[c] as string;
+    const subs = comp.indexOf(enc.subcomponent) < 0 ? [comp] : comp.split(enc.subcomponent);
+    if (subs.length > lim.components) tooMany(subs, lim.components, 'subcomponent count', { ...repAt, component: c + 1 });
+    // The position string is only built for text that has escapes: most values have none.
+    for (let i = 0; i < subs.length; i++) {
+      const s = subs[i] as string;
+      if (s.includes(enc.escape)) subs[i] = decodeHl7Text(s, enc, formatPosition({ ...repAt, component: c + 1, subcomponent: i + 1 }));
+    }
+    out.push(subs);
+  }
+  return out;
 }
 
 function checkHeader(msg: Hl7Message): void {

@@ -60,54 +60,100 @@ export function hl7Root(msg: Hl7Message): SourceNode {
 
 // Expressions only name a node in an error message: built lazily, as most nodes never need one.
 function segmentNode(seg: Hl7Segment): SourceNode {
-  return {
-    get expression() {
-      return `${seg.name}[${seg.occurrence}]`;
-    },
-    text: () => undefined,
-    present: () => true,
-    select(path) {
-      const { field, rest } = segmentPath(path);
-      const reps = seg.field(field).repetitions;
-      if (!reps.length) return [];
-      const out: SourceNode[] = [];
-      for (let r = 0; r < reps.length; r++) {
-        const rep = r;
-        const n = componentNode(
-          reps[r] as readonly (readonly string[])[],
-          () => `${seg.name}[${seg.occurrence}]-${field}${reps.length > 1 ? `[${rep + 1}]` : ''}`,
-          [],
-        );
-        if (rest) out.push(...n.select(rest));
-        else out.push(n);
-      }
-      return out;
-    },
-  };
+  return new SegmentNode(seg);
+}
+
+/** Nodes are classes, not closures: a message makes hundreds of them, and four closures each were most of the mapping's garbage. */
+class SegmentNode implements SourceNode {
+  readonly #seg: Hl7Segment;
+  constructor(seg: Hl7Segment) {
+    this.#seg = seg;
+  }
+  get expression(): string {
+    return `${this.#seg.name}[${this.#seg.occurrence}]`;
+  }
+  text(): undefined {
+    return undefined;
+  }
+  present(): boolean {
+    return true;
+  }
+  select(path: string): SourceNode[] {
+    const { field, rest } = segmentPath(path);
+    const reps = this.#seg.fields[field - 1]; // what seg.field(field).repetitions holds, without the view
+    if (!reps?.length) return [];
+    const out: SourceNode[] = [];
+    for (let r = 0; r < reps.length; r++) {
+      const n = new ComponentNode(reps[r] as readonly (readonly string[])[], new FieldAt(this.#seg, field, r, reps.length), NO_PARTS);
+      if (rest) for (const hit of n.select(rest)) out.push(hit);
+      else out.push(n);
+    }
+    return out;
+  }
+}
+
+/** Which repetition of which field a component node reads, for its expression (`PID[1]-3[2]`). */
+class FieldAt {
+  readonly seg: Hl7Segment;
+  readonly field: number;
+  readonly rep: number;
+  readonly reps: number;
+  constructor(seg: Hl7Segment, field: number, rep: number, reps: number) {
+    this.seg = seg;
+    this.field = field;
+    this.rep = rep;
+    this.reps = reps;
+  }
+  get expression(): string {
+    return `${this.seg.name}[${this.seg.occurrence}]-${this.field}${this.reps > 1 ? `[${this.rep + 1}]` : ''}`;
+  }
+}
+
+const NO_PARTS: Parts = [];
+
+/** `4` → ['4'], `4.2` → ['4', '2']: component paths are a fixed set from the mapping files. */
+const componentPaths = new Map<string, Parts>();
+function componentPath(path: string): Parts {
+  let p = componentPaths.get(path);
+  if (!p) {
+    const dot = path.indexOf('.');
+    p = dot < 0 ? [path] : [path.slice(0, dot), path.slice(dot + 1)];
+    componentPaths.set(path, p);
+  }
+  return p;
 }
 
 /** A repetition (components) or, with `at` set, a component (subcomponents) or subcomponent. */
-function componentNode(comps: readonly (readonly string[])[], expression: () => string, at: Parts): SourceNode {
-  const c = at.length > 0 ? Number(at[0]) : undefined;
-  const s = at.length > 1 ? Number(at[1]) : undefined;
-  return {
-    get expression() {
-      return at.length ? `${expression()}.${at.join('.')}` : expression();
-    },
-    text() {
-      const comp = comps[(c ?? 1) - 1];
-      const v = comp?.[(s ?? 1) - 1];
-      return v === undefined || v === '' ? undefined : v;
-    },
-    present() {
-      const scope = c === undefined ? comps : [comps[c - 1] ?? []];
-      return scope.some((sub) => sub.some((v, i) => v !== '' && (s === undefined || i === s - 1)));
-    },
-    select(path) {
-      if (at.length >= 2) return [];
-      const dot = path.indexOf('.');
-      const next = at.length ? [at[0] as string, dot < 0 ? path : path.slice(0, dot)] : dot < 0 ? [path] : [path.slice(0, dot), path.slice(dot + 1)];
-      return [componentNode(comps, expression, next)];
-    },
-  };
+class ComponentNode implements SourceNode {
+  readonly #comps: readonly (readonly string[])[];
+  readonly #field: FieldAt;
+  readonly #at: Parts;
+  readonly #c: number | undefined;
+  readonly #s: number | undefined;
+  constructor(comps: readonly (readonly string[])[], field: FieldAt, at: Parts) {
+    this.#comps = comps;
+    this.#field = field;
+    this.#at = at;
+    this.#c = at.length > 0 ? Number(at[0]) : undefined;
+    this.#s = at.length > 1 ? Number(at[1]) : undefined;
+  }
+  get expression(): string {
+    return this.#at.length ? `${this.#field.expression}.${this.#at.join('.')}` : this.#field.expression;
+  }
+  text(): string | undefined {
+    const comp = this.#comps[(this.#c ?? 1) - 1];
+    const v = comp?.[(this.#s ?? 1) - 1];
+    return v === undefined || v === '' ? undefined : v;
+  }
+  present(): boolean {
+    const c = this.#c;
+    const s = this.#s;
+    const scope = c === undefined ? this.#comps : [this.#comps[c - 1] ?? []];
+    return scope.some((sub) => sub.some((v, i) => v !== '' && (s === undefined || i === s - 1)));
+  }
+  select(path: string): SourceNode[] {
+    if (this.#at.length >= 2) return [];
+    const next = this.#at.length ? [this.#at[0] as string, componentPath(path)[0] as string] : componentPath(path);
+    return [new ComponentNode(this.#comps, this.#field, next)];
+  }
 }
