@@ -87,7 +87,9 @@ function taskAddressedTo(task: Resource, caller: Caller): boolean {
 }
 
 export function ownerOf(r: Resource): string | undefined {
-  return r.meta?.tag?.find((t) => t.system === OWNER_TAG_SYSTEM)?.code;
+  const tags = r.meta?.tag;
+  if (tags) for (const t of tags) if (t.system === OWNER_TAG_SYSTEM) return t.code;
+  return undefined;
 }
 
 /**

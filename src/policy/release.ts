@@ -61,6 +61,8 @@ export interface PolicyPointOptions {
 
 type ConsentAnswerLike = { decision: PolicyDecision; rule: string };
 const REGISTRY_UNAVAILABLE: ConsentAnswerLike = { decision: 'Indeterminate', rule: 'registry-unavailable' };
+/** what most releases withhold, shared (results are only read) */
+const NOTHING_WITHHELD: PolicyResult['withheld'] = Object.freeze([]) as unknown as PolicyResult['withheld'];
 const NO_PATIENT: ConsentVerdict = { permit: true, reason: '', rule: 'no-patient' };
 interface ConsentVerdict {
   permit: boolean;
@@ -99,7 +101,7 @@ export class PolicyPoint {
   async releaseForRecipient(repo: FhirRepository, req: PolicyRequest): Promise<PolicyResult> {
     const at = this.#now();
     const released: Resource[] = [];
-    const withheld: PolicyResult['withheld'] = [];
+    let withheld: PolicyResult['withheld'] = NOTHING_WITHHELD;
     const told: Disclosed = { patients: [], entities: [] };
     let refused: Disclosed | undefined;
     const rules: string[] = [];
@@ -122,6 +124,7 @@ export class PolicyPoint {
         released.push(v.release);
         noteDisclosure(told, patient, ref, false);
       } else {
+        if (withheld === NOTHING_WITHHELD) withheld = [];
         withheld.push({ reference: ref, reason: v.reason });
         refused ??= { patients: [], entities: [] };
         noteDisclosure(refused, patient, ref, true);
