@@ -60,22 +60,26 @@ function run(resource: unknown, registry: TypeRegistry, profiles: Map<string, Co
   const walker = new Walker(registry, issues);
   walker.resource(resource, undefined);
   const applied = walker.resources.map((r) => ({ r, list: profilesFor(r, profiles, issues, r.keys.length === 0 ? extra : undefined) }));
-  const profiled = applied.some((a) => a.list.length > 0);
-  if (!walker.jobs.length && !profiled) return;
-  // fhirpath.js marks what it reads, so it gets a clone; profile rules without invariants read the original
-  const fhirpathRuns = walker.jobs.length > 0 || applied.some((a) => a.list.some(hasInvariants));
-  const clone = fhirpathRuns ? cloneOrNull(resource) : resource;
-  if (clone === null) return;
-  for (const job of walker.jobs) {
-    if (isViolated(job.inv, at(clone, job.keys), at(clone, job.resourceKeys), clone)) {
-      issues.add(job.inv.severity, 'invariant', job.expr, `Constraint ${job.inv.key} is not met`);
+  // fhirpath.js marks what it reads, so it gets a clone, made only when an invariant really runs
+  let clone: unknown;
+  const cloned = () => {
+    if (clone === undefined) clone = cloneOrNull(resource);
+    return clone;
+  };
+  if (walker.jobs.length) {
+    const root = cloned();
+    if (root === null) return;
+    for (const job of walker.jobs) {
+      if (isViolated(job.inv, at(root, job.keys), at(root, job.resourceKeys), root)) {
+        issues.add(job.inv.severity, 'invariant', job.expr, `Constraint ${job.inv.key} is not met`);
+      }
     }
   }
   for (const { r, list } of applied) {
-    const target = at(clone, r.keys) as Record<string, unknown>;
+    const target = r.value as Record<string, unknown>;
     for (const p of list) {
       if (p.type !== r.type) issues.error('processing', r.expr, `Profile ${p.name} applies to ${p.type}, not ${r.type}`);
-      else checkRules(p.rules, { resource: target, root: clone, expr: r.expr, profileName: p.name }, issues);
+      else checkRules(p.rules, { resource: target, resourceKeys: r.keys, cloned, expr: r.expr, profileName: p.name }, issues);
     }
   }
 }
@@ -93,10 +97,6 @@ function profilesFor(r: VisitedResource, profiles: Map<string, CompiledProfile>,
   });
   if (extra && !out.includes(extra)) out.push(extra);
   return out;
-}
-
-function hasInvariants(p: CompiledProfile): boolean {
-  return p.rules.some((r) => r.invariants.length > 0);
 }
 
 /**

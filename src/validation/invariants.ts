@@ -106,6 +106,11 @@ interface Shortcut {
 const TRIVIAL_AT: Record<string, Shortcut> = {
   // lastModified >= authoredOn, on every coordination Task
   'Task inv-1': { holds: (n) => n.lastModified === undefined || n.authoredOn === undefined || surelyOrdered(n.authoredOn, n.lastModified) },
+  // the project's coordination Task (profiles/coordination-task.json): nearly every one carries a priority
+  'Task spb-ct-1': {
+    expression: "priority.exists() or extension.where(url='https://spoedbrug.nl/fhir/StructureDefinition/source-urgency').exists()",
+    holds: (n) => typeof n.priority === 'string' && n.priority !== '',
+  },
   // the Conditions and Observations every SEH ADT message makes: without these each one ran fhirpath on a clone
   'Condition con-3': {
     expression:

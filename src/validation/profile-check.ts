@@ -1,17 +1,25 @@
-/** Evaluates compiled profile rules against one resource (already cloned: invariants run fhirpath on it). */
+/**
+ * Evaluates compiled profile rules against one resource. The rules read the resource as given; an invariant
+ * its shortcut cannot settle runs fhirpath.js on the clone (`cloned()`, made on first need), at the same keys.
+ */
 import { isViolated } from './invariants.ts';
 import type { IssueList } from './issues.ts';
 import type { ProfileRule, Segment, SliceMatcher } from './profile-rules.ts';
-import { isObject } from './walk.ts';
+import { at, isObject, type KeyPath } from './walk.ts';
 
 interface Located {
   value: unknown;
   expr: string;
+  /** where the value sits below the profiled resource */
+  keys: KeyPath;
 }
 
 export interface ProfileTarget {
   resource: Record<string, unknown>;
-  root: unknown;
+  /** the profiled resource's keys within the root (empty unless it is contained or in a Bundle) */
+  resourceKeys: KeyPath;
+  /** the root resource cloned for fhirpath.js (it marks what it reads), or null when it is not JSON */
+  cloned: () => unknown;
   expr: string;
   profileName: string;
 }
@@ -22,7 +30,7 @@ export function checkRules(rules: ProfileRule[], target: ProfileTarget, issues: 
 
 function checkRule(rule: ProfileRule, t: ProfileTarget, issues: IssueList): void {
   const last = rule.segments.at(-1);
-  const parents = select([{ value: t.resource, expr: t.expr }], rule.segments.slice(0, -1));
+  const parents = select([{ value: t.resource, expr: t.expr, keys: [] }], rule.segments.slice(0, -1));
   const items: Located[] = [];
   for (const parent of parents) {
     const found = last ? children(parent, last) : [parent];
@@ -38,7 +46,10 @@ function checkRule(rule: ProfileRule, t: ProfileTarget, issues: IssueList): void
     }
     if (rule.targetTypes) checkTarget(rule.targetTypes, item, t, issues);
     for (const inv of rule.invariants) {
-      if (isViolated(inv, item.value, t.resource, t.root)) {
+      if (isObject(item.value) && inv.trivially?.(item.value)) continue;
+      const root = t.cloned();
+      if (root === null) continue; // not JSON: the walk has reported what it could
+      if (isViolated(inv, at(root, [...t.resourceKeys, ...item.keys]), at(root, t.resourceKeys), root)) {
         issues.add(inv.severity, 'invariant', item.expr, `Constraint ${inv.key} of profile ${t.profileName} is not met`);
       }
     }
@@ -70,8 +81,8 @@ function children(parent: Located, seg: Segment): Located[] {
     if (v === undefined || v === null) continue;
     const expr = `${parent.expr}.${key}`;
     if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) out.push({ value: v[i], expr: `${expr}[${i}]` });
-    } else out.push({ value: v, expr });
+      for (let i = 0; i < v.length; i++) out.push({ value: v[i], expr: `${expr}[${i}]`, keys: [...parent.keys, key, i] });
+    } else out.push({ value: v, expr, keys: [...parent.keys, key] });
   }
   return seg.slice ? out.filter((l) => inSlice(l.value, seg.slice as SliceMatcher)) : out;
 }

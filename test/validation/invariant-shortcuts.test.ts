@@ -1,9 +1,11 @@
 /**
- * The JS shortcuts for base-spec invariants (con-*, obs-*, pat-1) may only ever answer "holds" when
+ * The JS shortcuts for invariants (base spec: con-*, obs-*, pat-1; profiles: spb-ct-1) may only ever answer "holds" when
  * fhirpath.js would also find the invariant met. The R4 constraints themselves, read from the base
  * definitions, are the oracle: random element shapes (absent, null, empty, odd types, the codes that
  * matter), each checked through fhirpath.js whenever a shortcut says "holds".
  */
+import { readFileSync } from 'node:fs';
+import type { ElementDefinitionConstraint } from '@medplum/fhirtypes';
 import fc from 'fast-check';
 import t from 'tap';
 import { loadBaseDefinitions } from '../../src/validation/definitions.ts';
@@ -18,6 +20,17 @@ function invariant(path: string, key: string): Invariant {
   const el = defs.byType.get(type)?.snapshot?.element?.find((e) => e.path === path);
   const inv = toInvariants(el?.constraint, path).find((i) => i.key === key);
   if (!inv) throw new Error(`no ${key} on ${path}`);
+  return inv;
+}
+
+/** A constraint of a project profile in profiles/, exactly as the validator compiles it. */
+function profileInvariant(file: string, key: string): Invariant {
+  const sd = JSON.parse(readFileSync(new URL(`../../profiles/${file}`, import.meta.url), 'utf8')) as {
+    differential: { element: Array<{ path: string; constraint?: ElementDefinitionConstraint[] }> };
+  };
+  const el = sd.differential.element.find((e) => e.constraint?.some((c) => c.key === key));
+  const inv = el && toInvariants(el.constraint, el.path).find((i) => i.key === key);
+  if (!inv) throw new Error(`no ${key} in ${file}`);
   return inv;
 }
 
@@ -77,9 +90,22 @@ const CASES: Array<[string, string, fc.Arbitrary<Record<string, unknown>>]> = [
   ['Patient.contact', 'pat-1', nodes({ name: anything, telecom: anything, address: anything, organization: anything })],
 ];
 
-for (const [path, key, arb] of CASES) {
+const SOURCE_URGENCY = 'https://spoedbrug.nl/fhir/StructureDefinition/source-urgency';
+const PROFILE_CASES: Array<[string, string, fc.Arbitrary<Record<string, unknown>>]> = [
+  [
+    'coordination-task.json',
+    'spb-ct-1',
+    nodes({
+      priority: fc.constantFrom(...odd, '', 'urgent', 'stat', ['urgent']),
+      _priority: fc.constantFrom(undefined, { extension: [{ url: 'u', valueString: 'v' }] }),
+      extension: fc.constantFrom(...odd, [{ url: SOURCE_URGENCY, valueCoding: { code: 'U2' } }], [{ url: 'other', valueString: 'x' }]),
+    }),
+  ],
+];
+
+for (const [path, key, arb] of [...CASES, ...PROFILE_CASES]) {
   t.test(`${path} ${key}: the shortcut never contradicts fhirpath.js`, async (t) => {
-    const inv = invariant(path, key);
+    const inv = path.endsWith('.json') ? profileInvariant(path, key) : invariant(path, key);
     t.ok(inv.trivially, 'the base invariant gets its shortcut');
     let held = 0;
     let deferred = 0;
@@ -115,6 +141,11 @@ t.test('the shortcuts answer the common shapes and defer the rest to fhirpath.js
   t.ok(obs7.trivially?.({ valueQuantity: { value: 1 }, code: cc('x') }));
   t.notOk(obs7.trivially?.({ valueQuantity: { value: 1 }, code: cc('x'), component: [{ code: cc('x') }] }));
   t.ok(violated(obs7, { valueQuantity: { value: 1 }, code: cc('x'), component: [{ code: cc('x') }] }));
+  const ct1 = profileInvariant('coordination-task.json', 'spb-ct-1');
+  t.ok(ct1.trivially?.({ priority: 'urgent' }));
+  t.notOk(ct1.trivially?.({ extension: [{ url: SOURCE_URGENCY, valueCoding: { code: 'U2' } }] }), 'the source urgency alone: fhirpath decides');
+  t.notOk(violated(ct1, { extension: [{ url: SOURCE_URGENCY, valueCoding: { code: 'U2' } }] }), 'and finds it met');
+  t.ok(violated(ct1, { status: 'requested' }), 'neither: fhirpath finds it broken');
   const pat1 = invariant('Patient.contact', 'pat-1');
   t.ok(pat1.trivially?.({ name: { family: 'X' } }));
   t.notOk(pat1.trivially?.({ relationship: [cc('x')] }));
