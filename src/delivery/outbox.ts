@@ -5,7 +5,7 @@
  * An item's id is its idempotency key: it stays the same on every retry and on replay.
  */
 import { newId } from '../lib/ids.ts';
-import type { Row, SqlConn, SqlDriver } from '../store/sql.ts';
+import type { Row, SqlConn, SqlDriver, SqlValue } from '../store/sql.ts';
 
 export type ItemKind = 'deliver' | 'notify' | 'fanout' | 'route' | 'reroute' | 'answer-timeout' | 'offer' | 'offer-answer' | 'offer-timeout';
 export type ItemState = 'pending' | 'done' | 'dead' | 'dropped';
@@ -39,21 +39,19 @@ export interface OutboxItem {
 
 export async function enqueue(conn: SqlConn, drafts: OutboxDraft[], now = Date.now()): Promise<string[]> {
   const ids: string[] = [];
+  const values: SqlValue[] = [];
   for (const d of drafts) {
     const id = newId(now);
     ids.push(id);
-    await conn.run("INSERT INTO outbox (id, kind, focus, target, detail, state, attempts, created_at, next_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)", [
-      id,
-      d.kind,
-      d.focus,
-      d.target ?? '',
-      JSON.stringify(d.detail),
-      now,
-      d.notBefore ?? now,
-    ]);
+    values.push(id, d.kind, d.focus, d.target ?? '', JSON.stringify(d.detail), now, d.notBefore ?? now);
   }
+  // one statement for all of a change's items (a Task create makes two): on PostgreSQL each is a round trip
+  if (ids.length) await conn.run(`${ENQUEUE}${ids.map(() => ENQUEUE_ROW).join(', ')}`, values);
   return ids;
 }
+
+const ENQUEUE = 'INSERT INTO outbox (id, kind, focus, target, detail, state, attempts, created_at, next_at) VALUES ';
+const ENQUEUE_ROW = "(?, ?, ?, ?, ?, 'pending', 0, ?, ?)";
 
 function toItem(r: Row): OutboxItem {
   return {

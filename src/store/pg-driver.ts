@@ -17,6 +17,7 @@ export interface PgOptions {
 
 export class PgDriver implements SqlDriver {
   readonly kind = 'postgres' as const;
+  readonly multiRowInsert = true;
   readonly forUpdate = ' FOR UPDATE';
   #pool: pg.Pool;
   #schema: string | undefined;

@@ -190,17 +190,30 @@ export class SqlRepository implements FhirRepository {
 
   async #insertIndex(type: string, id: string, rows: IndexRows): Promise<void> {
     const c = this.#conn;
-    if (rows.token.length) await insertRows(c, INSERT_TOKEN, type, id, rows.token, (r) => [r.param, r.system, r.code, r.text], 3);
-    if (rows.string.length) await insertRows(c, INSERT_STRING, type, id, rows.string, (r) => [r.param, r.norm, r.raw], 3);
-    if (rows.date.length) await insertRows(c, INSERT_DATE, type, id, rows.date, (r) => [r.param, r.lo, r.hi], 3);
-    if (rows.reference.length) await insertRows(c, INSERT_REF, type, id, rows.reference, (r) => [r.param, r.target], 2);
-    if (rows.number.length) await insertRows(c, INSERT_NUMBER, type, id, rows.number, (r) => [r.param, r.value, r.system, r.code], 4);
+    const multi = this.#driver.multiRowInsert;
+    if (rows.token.length) await insertRows(c, multi, INSERT_TOKEN, type, id, rows.token, (r) => [r.param, r.system, r.code, r.text], 3);
+    if (rows.string.length) await insertRows(c, multi, INSERT_STRING, type, id, rows.string, (r) => [r.param, r.norm, r.raw], 3);
+    if (rows.date.length) await insertRows(c, multi, INSERT_DATE, type, id, rows.date, (r) => [r.param, r.lo, r.hi], 3);
+    if (rows.reference.length) await insertRows(c, multi, INSERT_REF, type, id, rows.reference, (r) => [r.param, r.target], 2);
+    if (rows.number.length) await insertRows(c, multi, INSERT_NUMBER, type, id, rows.number, (r) => [r.param, r.value, r.system, r.code], 4);
   }
 }
 
-const insertSql = (table: string, cols: string[]) =>
-  `INSERT INTO ${table} (type, id, param, ${cols.join(', ')}) VALUES (?, ?, ?, ${cols.map(() => '?').join(', ')})`;
-// made once: the driver's statement cache is keyed by the text, and a fresh string per row had to be hashed
+interface InsertSql {
+  /** `INSERT INTO t (type, id, param, …) VALUES ` */
+  head: string;
+  /** one row's placeholders, `(?, ?, ?, …)` */
+  tuple: string;
+  /** the single-row statement, made once: the driver's statement cache is keyed by the text */
+  one: string;
+}
+
+function insertSql(table: string, cols: string[]): InsertSql {
+  const head = `INSERT INTO ${table} (type, id, param, ${cols.join(', ')}) VALUES `;
+  const tuple = `(?, ?, ?, ${cols.map(() => '?').join(', ')})`;
+  return { head, tuple, one: head + tuple };
+}
+
 const INSERT_TOKEN = insertSql('idx_token', ['system', 'code', 'text']);
 const INSERT_STRING = insertSql('idx_string', ['norm', 'raw']);
 const INSERT_DATE = insertSql('idx_date', ['lo', 'hi']);
@@ -208,12 +221,24 @@ const INSERT_REF = insertSql('idx_ref', ['target']);
 const INSERT_NUMBER = insertSql('idx_number', ['value', 'system', 'code']);
 
 /**
- * One prepared single-row INSERT per index row. (A multi-row VALUES statement looked cheaper but made
- * SQLite's clustered-key inserts grow from ~8 to ~500 µs per resource as idx_token reached 100k rows.)
+ * A resource's rows of one index table. On SQLite one prepared single-row INSERT per row (a multi-row VALUES
+ * statement looked cheaper but made SQLite's clustered-key inserts grow from ~8 to ~500 µs per resource as
+ * idx_token reached 100k rows); on PostgreSQL one statement for all of them, a round trip instead of one per row.
  */
-async function insertRows<R>(conn: SqlConn, sql: string, type: string, id: string, all: R[], values: (r: R) => SqlValue[], keyWidth: number): Promise<void> {
+async function insertRows<R>(
+  conn: SqlConn,
+  multi: boolean,
+  sql: InsertSql,
+  type: string,
+  id: string,
+  all: R[],
+  values: (r: R) => SqlValue[],
+  keyWidth: number,
+): Promise<void> {
   // the index tables are keyed on (param, value…, id): a value repeated in one resource is indexed once
   const seen = all.length > 1 ? new Set<string>() : undefined;
+  const batch: SqlValue[] = [];
+  let count = 0;
   for (const r of all) {
     const v = values(r);
     if (seen) {
@@ -222,9 +247,21 @@ async function insertRows<R>(conn: SqlConn, sql: string, type: string, id: strin
       if (seen.has(k)) continue;
       seen.add(k);
     }
-    await conn.run(sql, [type, id, ...v]);
+    if (!multi) await conn.run(sql.one, [type, id, ...v]);
+    else {
+      batch.push(type, id, ...v);
+      // PostgreSQL takes at most 65,535 parameters per statement: a large CodeSystem has more index values
+      if (++count === ROWS_PER_STATEMENT) {
+        await conn.run(sql.head + new Array(count).fill(sql.tuple).join(', '), batch);
+        batch.length = 0;
+        count = 0;
+      }
+    }
   }
+  if (count) await conn.run(sql.head + new Array(count).fill(sql.tuple).join(', '), batch);
 }
+
+const ROWS_PER_STATEMENT = 1000;
 
 function withMeta<T extends Resource>(resource: T, version: number): T & { id: string } {
   return { ...resource, meta: { ...resource.meta, versionId: String(version), lastUpdated: new Date().toISOString() } } as T & { id: string };

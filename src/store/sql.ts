@@ -23,6 +23,11 @@ export interface SqlDriver {
   lock(conn: SqlConn, key: string): Promise<void>;
   /** Lock a current-resource row for update (no-op where the driver already serialises writers). */
   forUpdate: string;
+  /**
+   * Whether a resource's index rows go in as one multi-row INSERT per table. Yes where every statement is a
+   * network round trip (PostgreSQL); no on SQLite, where single-row prepared INSERTs are cheaper.
+   */
+  readonly multiRowInsert: boolean;
   /** SQL type for the text columns searched by prefix (PostgreSQL needs the C collation for index range scans). */
   schema(): string[];
   close(): Promise<void>;

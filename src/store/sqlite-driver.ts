@@ -25,6 +25,7 @@ const MAX_GROUP = 128;
 
 export class SqliteDriver implements SqlDriver {
   readonly kind = 'sqlite' as const;
+  readonly multiRowInsert = false;
   readonly forUpdate = '';
   #db: DatabaseSync;
   #mutex = new Mutex();

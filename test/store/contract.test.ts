@@ -198,5 +198,19 @@ for (const f of storeFactories()) {
       const rev = await store.search(q('HealthcareService', `_id=${hs.id}&_revinclude=Schedule:actor&_revinclude:iterate=Slot:schedule`));
       t.same(rev.included.map((r) => r.resourceType).sort(), ['Schedule', 'Slot']);
     });
+
+    t.test('a resource with thousands of index values of one kind is stored and found by any of them', async (t) => {
+      // more rows than one multi-row statement takes (PostgreSQL: 65,535 parameters), each value searchable
+      const identifier = Array.from({ length: 2500 }, (_, i) => ({ system: 'urn:many', value: `v${i}` }));
+      const { resource } = await store.create({ resourceType: 'Patient', identifier } as Resource);
+      for (const v of ['v0', 'v999', 'v1000', 'v2499'])
+        t.same(
+          (await store.search(q('Patient', `identifier=urn:many|${v}`))).resources.map((r) => r.id),
+          [resource.id],
+          `identifier ${v}`,
+        );
+      await store.update({ ...resource, identifier: identifier.slice(0, 3) } as Resource & { id: string });
+      t.same((await store.search(q('Patient', 'identifier=urn:many|v2499'))).resources, [], 'an update replaces them all');
+    });
   });
 }
