@@ -245,15 +245,14 @@ export class PolicyPoint {
   #consentVerdictNow(req: PolicyRequest, r: Resource, patient: string, at: number): ConsentVerdict | undefined {
     const decideNow = this.#consent.decideNow;
     if (!decideNow) return undefined;
-    const q: ConsentQuestion = { patient, recipient: req.recipient, purpose: req.purpose, at, category: MENTAL_HEALTH_CATEGORY };
     if (this.#asksMentalHealth(req, r)) {
-      const mh = this.#answerNow(decideNow, q);
+      const mh = this.#answerNow(decideNow, { patient, recipient: req.recipient, purpose: req.purpose, at, category: MENTAL_HEALTH_CATEGORY });
       if (!mh) return undefined;
       if (mh.decision !== 'Permit') return mentalHealthRefusal(mh);
     }
-    q.category = categoryOf(this.rules, r);
-    const a = this.#answerNow(decideNow, q);
-    return a && this.#categoryVerdict(q.category, a);
+    const category = categoryOf(this.rules, r);
+    const a = this.#answerNow(decideNow, { patient, recipient: req.recipient, purpose: req.purpose, at, category });
+    return a && this.#categoryVerdict(category, a);
   }
 
   #answerNow(decideNow: NonNullable<ConsentService['decideNow']>, q: ConsentQuestion): ConsentAnswerLike | undefined {
