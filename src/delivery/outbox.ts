@@ -5,7 +5,7 @@
  * An item's id is its idempotency key: it stays the same on every retry and on replay.
  */
 import { newId } from '../lib/ids.ts';
-import type { Row, SqlConn, SqlDriver, SqlValue } from '../store/sql.ts';
+import { multiRowSql, type Row, type SqlConn, type SqlDriver, type SqlValue } from '../store/sql.ts';
 
 export type ItemKind = 'deliver' | 'notify' | 'fanout' | 'route' | 'reroute' | 'answer-timeout' | 'offer' | 'offer-answer' | 'offer-timeout';
 export type ItemState = 'pending' | 'done' | 'dead' | 'dropped';
@@ -46,7 +46,7 @@ export async function enqueue(conn: SqlConn, drafts: OutboxDraft[], now = Date.n
     values.push(id, d.kind, d.focus, d.target ?? '', JSON.stringify(d.detail), now, d.notBefore ?? now);
   }
   // one statement for all of a change's items (a Task create makes two): on PostgreSQL each is a round trip
-  if (ids.length) await conn.run(`${ENQUEUE}${ids.map(() => ENQUEUE_ROW).join(', ')}`, values);
+  if (ids.length) await conn.run(multiRowSql(ENQUEUE, ENQUEUE_ROW, ids.length), values);
   return ids;
 }
 

@@ -12,7 +12,7 @@ import { ImmutableResource, ResourceNotFound, UnknownSearchParam } from '../fhir
 import { normaliseReference } from '../search/extract.ts';
 import type { Criterion, SearchRequest } from '../search/request.ts';
 import { dateCondition, type Fragment } from './search-sql.ts';
-import type { SqlConn, SqlValue } from './sql.ts';
+import { multiRowSql, type SqlConn, type SqlValue } from './sql.ts';
 import type { HistoryEntry, HistoryPage, HistoryQuery, SearchResult } from './types.ts';
 
 export const AUDIT_TYPE = 'AuditEvent';
@@ -81,7 +81,7 @@ export async function appendAudit(conn: SqlConn, event: AuditEvent & { id: strin
     const cut = r.indexOf(' ');
     values.push(r.slice(0, cut), r.slice(cut + 1), recorded, stored.id);
   }
-  await conn.run(`INSERT INTO audit_ref (kind, target, recorded, id) VALUES ${[...refs].map(() => '(?, ?, ?, ?)').join(', ')}`, values);
+  await conn.run(multiRowSql('INSERT INTO audit_ref (kind, target, recorded, id) VALUES ', '(?, ?, ?, ?)', refs.size), values);
   return stored;
 }
 

@@ -11,7 +11,7 @@ import type { SearchRequest } from '../search/request.ts';
 import { AUDIT_TYPE, appendAudit, auditHistory, readAudit, refuseChange, searchAudit } from './audit-log.ts';
 import { INDEX_TABLES } from './schema.ts';
 import { runSearch } from './sql-search-run.ts';
-import type { Row, SqlConn, SqlDriver, SqlValue } from './sql.ts';
+import { multiRowSql, type Row, type SqlConn, type SqlDriver, type SqlValue } from './sql.ts';
 import type { CreateOptions, FhirRepository, HistoryPage, HistoryQuery, SearchResult, UpdateOptions, WriteResult } from './types.ts';
 
 interface CurrentRow {
@@ -252,13 +252,13 @@ async function insertRows<R>(
       batch.push(type, id, ...v);
       // PostgreSQL takes at most 65,535 parameters per statement: a large CodeSystem has more index values
       if (++count === ROWS_PER_STATEMENT) {
-        await conn.run(sql.head + new Array(count).fill(sql.tuple).join(', '), batch);
+        await conn.run(multiRowSql(sql.head, sql.tuple, count), batch);
         batch.length = 0;
         count = 0;
       }
     }
   }
-  if (count) await conn.run(sql.head + new Array(count).fill(sql.tuple).join(', '), batch);
+  if (count) await conn.run(multiRowSql(sql.head, sql.tuple, count), batch);
 }
 
 const ROWS_PER_STATEMENT = 1000;

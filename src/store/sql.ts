@@ -5,6 +5,11 @@
 export type SqlValue = string | number | bigint | null;
 export type Row = Record<string, unknown>;
 
+/** `head` followed by `count` copies of one row's placeholders: a multi-row INSERT's text. */
+export function multiRowSql(head: string, tuple: string, count: number): string {
+  return head + new Array(count).fill(tuple).join(', ');
+}
+
 export interface SqlConn {
   all(sql: string, params?: SqlValue[]): Promise<Row[]>;
   run(sql: string, params?: SqlValue[]): Promise<number>;
