@@ -2,7 +2,8 @@
  * Server CPU time per request, echo vs validated create (SQLite file): the measure to compare code
  * changes on a shared machine, where req/s swings with other load but CPU µs per request barely does.
  * The server's process.cpuUsage() (all its threads) is read before and after a fixed number of requests
- * on 10 connections, after a warm-up. Not part of `npm run bench`; run:
+ * on 10 connections (BENCH_CPU_CONNECTIONS; more connections make bigger commit groups), after a warm-up.
+ * Not part of `npm run bench`; run:
  *   npx node scripts/bench/create-cpu.ts        (BENCH_CPU_REQUESTS, default 20,000)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,7 +18,7 @@ const REQUESTS = envInt('BENCH_CPU_REQUESTS', 20_000);
 const body = JSON.stringify(benchTask());
 
 async function cpuPerRequest(server: ChildServer, spec: RequestSpec): Promise<{ us: number; rps: number }> {
-  const opts = { connections: 10, warmupMs: 0, durationMs: 600_000 };
+  const opts = { connections: envInt('BENCH_CPU_CONNECTIONS', 10), warmupMs: 0, durationMs: 600_000 };
   await throughput(server.origin, spec, { ...opts, maxRequests: Math.max(1000, REQUESTS / 5) });
   const before = await server.cpuMicros();
   const { requests, requestsPerSecond } = await throughput(server.origin, spec, { ...opts, maxRequests: REQUESTS });
