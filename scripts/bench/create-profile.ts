@@ -1,6 +1,8 @@
 /**
  * Where a validated create spends its time, stage by stage, in one process (no HTTP): body parse,
- * validation, index extraction, the store write (SQLite file), response serialisation.
+ * validation, index extraction, the store write (SQLite file), response serialisation; then the store
+ * write's CPU time (user + system, all threads) per create when G creates arrive together and share a
+ * group commit, as concurrent requests do.
  * Not part of `npm run bench`; run when create throughput misses its target:
  *   npx node scripts/bench/create-profile.ts
  */
@@ -17,6 +19,18 @@ import { loadValidator } from '../../src/validation/index.ts';
 import { benchTask } from './lib/fixtures.ts';
 
 const ROUNDS = 3_000;
+
+/** CPU µs (user, system) per create when `group` creates are issued at once, over `total` creates. */
+async function cpuPerGroupedCreate(store: Awaited<ReturnType<typeof openStore>>, task: Resource, group: number, total: number): Promise<void> {
+  const batch = () => Promise.all(Array.from({ length: group }, () => store.create(task)));
+  for (let i = 0; i < total / group / 5; i++) await batch();
+  const before = process.cpuUsage();
+  for (let i = 0; i < total / group; i++) await batch();
+  const { user, system } = process.cpuUsage(before);
+  const n = Math.floor(total / group) * group;
+  const label = `store.create CPU, ${group} at once (group commit)`;
+  console.log(`${label.padEnd(44)} ${((user + system) / n).toFixed(1).padStart(8)} µs/op  (system ${(system / n).toFixed(1)})`);
+}
 
 /** Mean µs per call over `rounds` calls, after rounds/5 warm-up calls. */
 async function time(name: string, fn: () => unknown, rounds = ROUNDS): Promise<number> {
@@ -50,6 +64,7 @@ try {
     ROUNDS / 100,
   ).then((us) => console.log(`${'  → per create'.padEnd(44)} ${(us / 100).toFixed(1).padStart(8)} µs/op`));
   await time('JSON.stringify (response)', () => JSON.stringify(task));
+  for (const group of [1, 7, 32, 100]) await cpuPerGroupedCreate(store, task, group, 7_000);
 } finally {
   await store.close();
   await rm(dir, { recursive: true, force: true });
