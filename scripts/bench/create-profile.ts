@@ -15,19 +15,21 @@ import { ensureTypeSchemasIndexed } from '../../src/fhir/definitions.ts';
 import { extractIndexRows } from '../../src/search/extract.ts';
 import { buildSearchParamRegistry } from '../../src/search/params.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import type { FhirStore } from '../../src/store/types.ts';
 import { loadValidator } from '../../src/validation/index.ts';
 import { benchTask } from './lib/fixtures.ts';
 
 const ROUNDS = 3_000;
 
 /** CPU µs (user, system) per create when `group` creates are issued at once, over `total` creates. */
-async function cpuPerGroupedCreate(store: Awaited<ReturnType<typeof openStore>>, task: Resource, group: number, total: number): Promise<void> {
+async function cpuPerGroupedCreate(store: FhirStore, task: Resource, group: number, total: number): Promise<void> {
   const batch = () => Promise.all(Array.from({ length: group }, () => store.create(task)));
-  for (let i = 0; i < total / group / 5; i++) await batch();
+  const batches = Math.ceil(total / group);
+  for (let i = 0; i < batches / 5; i++) await batch();
   const before = process.cpuUsage();
-  for (let i = 0; i < total / group; i++) await batch();
+  for (let i = 0; i < batches; i++) await batch();
   const { user, system } = process.cpuUsage(before);
-  const n = Math.floor(total / group) * group;
+  const n = batches * group;
   const label = `store.create CPU, ${group} at once (group commit)`;
   console.log(`${label.padEnd(44)} ${((user + system) / n).toFixed(1).padStart(8)} µs/op  (system ${(system / n).toFixed(1)})`);
 }
